@@ -1,0 +1,297 @@
+/**
+ * The native stack's components: how each is prepared, started and judged ready. Pure descriptions — the supervisor
+ * (supervisor.ts) runs them. Order matters: a component starts after those it needs are ready.
+ */
+import { spawnSync } from "node:child_process";
+import { chmodSync, chownSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { LookoutError } from "./errors.js";
+import { type HomeLayout, isRoot, REPO_ROOT } from "./paths.js";
+import { type Ports, portEnv } from "./ports.js";
+import { httpReady, pgReady, type ReadinessProbe, redisReady } from "./readiness.js";
+import { renderFile } from "./render.js";
+import type { Secrets } from "./secrets.js";
+import type { ToolPaths } from "./tools.js";
+
+export interface ComponentSpec {
+  readonly name: string;
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
+  /** Run as this system user (PostgreSQL refuses to run as root). */
+  readonly user?: string;
+  /** Creates data directories and rendered configs; runs before start, every time (idempotent). */
+  readonly prepare?: () => void;
+  readonly ready: ReadinessProbe;
+  /** The URL printed in the table once everything is up. */
+  readonly url: string;
+  /** Seconds to wait for readiness (Jaeger's badger and PostgreSQL's first initdb take a few). */
+  readonly readyTimeoutSeconds?: number;
+}
+
+export interface StackContext {
+  readonly layout: HomeLayout;
+  readonly ports: Ports;
+  readonly secrets: Secrets;
+  readonly tools: ToolPaths;
+  /** Prometheus TSDB retention, e.g. "30d" (LOOKOUT_RETENTION; at most 1 year). */
+  readonly retention: string;
+}
+
+const LOOPBACK = "127.0.0.1";
+
+/** Parses a Prometheus duration such as 30d, 12w, 1y, 720h and checks it is within (0, 1 year]. */
+export function parseRetention(raw: string | undefined): string {
+  const value = raw && raw.trim() !== "" ? raw.trim() : "30d";
+  const match = /^(\d+)(h|d|w|y)$/.exec(value);
+  const days = match ? Number(match[1]) * { h: 1 / 24, d: 1, w: 7, y: 365 }[match[2] as "h" | "d" | "w" | "y"] : NaN;
+  if (!match || !(days > 0) || days > 366) {
+    throw new LookoutError(
+      "LOOKOUT_ERR_CONFIG",
+      `LOOKOUT_RETENTION=${JSON.stringify(value)} is not a retention between 1h and 1y (examples: 30d, 12w, 1y)`,
+    );
+  }
+  return value;
+}
+
+/** PostgreSQL runs as the `postgres` user: hand it its directory and make sure it can reach it. */
+function preparePostgresDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (!isRoot()) return;
+  const id = spawnSync("id", ["-u", "postgres"], { encoding: "utf8" });
+  const gid = spawnSync("id", ["-g", "postgres"], { encoding: "utf8" });
+  if (id.status !== 0) {
+    throw new LookoutError(
+      "LOOKOUT_ERR_PREREQUISITE",
+      "running as root, but there is no `postgres` user to run PostgreSQL as (install the postgresql package)",
+    );
+  }
+  chownSync(dir, Number(id.stdout.trim()), Number(gid.stdout.trim()));
+  chmodSync(dir, 0o700);
+  const probe = spawnSync("runuser", ["-u", "postgres", "--", "test", "-w", dir]);
+  if (probe.status !== 0) {
+    throw new LookoutError(
+      "LOOKOUT_ERR_PREREQUISITE",
+      `the postgres user cannot reach ${dir}: a parent directory is not traversable by other users. ` +
+        `Set LOOKOUT_HOME to a directory outside /root (the default as root is /var/lib/lookout).`,
+    );
+  }
+}
+
+function initPostgres(ctx: StackContext, dataDir: string): void {
+  if (existsSync(join(dataDir, "PG_VERSION"))) return;
+  const pwfile = join(dataDir, "..", ".pwfile");
+  writeFileSync(pwfile, `${ctx.secrets.postgres_password.value}\n`, { mode: 0o600 });
+  if (isRoot()) {
+    const id = spawnSync("id", ["-u", "postgres"], { encoding: "utf8" });
+    chownSync(pwfile, Number(id.stdout.trim()), 0);
+  }
+  const initdb = join(ctx.tools.postgresBin, "initdb");
+  const args = [
+    "-D",
+    dataDir,
+    "-U",
+    "lookout",
+    "--auth=scram-sha-256",
+    `--pwfile=${pwfile}`,
+    "-E",
+    "UTF8",
+    "--locale=C",
+  ];
+  const result = isRoot()
+    ? spawnSync("runuser", ["-u", "postgres", "--", initdb, ...args], { encoding: "utf8" })
+    : spawnSync(initdb, args, { encoding: "utf8" });
+  spawnSync("rm", ["-f", pwfile]);
+  if (result.status !== 0) {
+    throw new LookoutError("LOOKOUT_ERR_STACK", `initdb failed for ${dataDir}:\n${result.stderr || result.stdout}`);
+  }
+}
+
+/** Values for the `${NAME}` placeholders of prometheus/prometheus.yml and alerts/alertmanager.yml. */
+export function renderValues(ctx: StackContext): Record<string, string> {
+  const at = (port: number) => `${LOOPBACK}:${port}`;
+  const p = ctx.ports;
+  return {
+    LOOKOUT_STACK_NAME: "native",
+    LOOKOUT_RULES_DIR: join(REPO_ROOT, "alerts", "rules"),
+    LOOKOUT_ALERTMANAGER_ADDR: at(p.ALERTMANAGER),
+    LOOKOUT_PROMETHEUS_ADDR: at(p.PROMETHEUS),
+    LOOKOUT_AGGREGATOR_ADDR: at(p.AGGREGATOR),
+    LOOKOUT_COLLECTOR_METRICS_ADDR: at(p.COLLECTOR_METRICS),
+    LOOKOUT_JAEGER_METRICS_ADDR: at(p.JAEGER_METRICS),
+    LOOKOUT_NODE_EXPORTER_ADDR: at(p.NODE_EXPORTER),
+    LOOKOUT_POSTGRES_EXPORTER_ADDR: at(p.POSTGRES_EXPORTER),
+    LOOKOUT_REDIS_EXPORTER_ADDR: at(p.REDIS_EXPORTER),
+    LOOKOUT_METRICS_TOKEN_FILE: ctx.secrets.metrics_token.file,
+    LOOKOUT_ADMIN_TOKEN_FILE: ctx.secrets.admin_token.file,
+    LOOKOUT_ALERT_WEBHOOK_URL: `http://${at(p.AGGREGATOR)}/api/v1/alerts/webhook`,
+  };
+}
+
+export function components(ctx: StackContext): ComponentSpec[] {
+  const { layout, ports, secrets, tools } = ctx;
+  const http = (port: number, path = "") => `http://${LOOPBACK}:${port}${path}`;
+  const common = { ...portEnv(ports), LOOKOUT_BIND_HOST: LOOPBACK };
+  const pgData = join(layout.data("postgres"), "pgdata");
+  const dsn = `postgresql://lookout:${encodeURIComponent(secrets.postgres_password.value)}@${LOOPBACK}:${ports.POSTGRES}/postgres?sslmode=disable`;
+
+  return [
+    {
+      name: "postgres",
+      command: join(tools.postgresBin, "postgres"),
+      args: [
+        "-D",
+        pgData,
+        "-c",
+        `port=${ports.POSTGRES}`,
+        "-c",
+        `listen_addresses=${LOOPBACK}`,
+        // No Unix socket in /var/run/postgresql: that belongs to a system PostgreSQL, if any.
+        "-c",
+        `unix_socket_directories=`,
+        "-c",
+        "logging_collector=off",
+      ],
+      user: isRoot() ? "postgres" : undefined,
+      prepare: () => {
+        preparePostgresDir(layout.data("postgres"));
+        preparePostgresDir(pgData);
+        initPostgres(ctx, pgData);
+      },
+      ready: pgReady(LOOPBACK, ports.POSTGRES, "lookout", secrets.postgres_password.value),
+      url: `postgresql://lookout@${LOOPBACK}:${ports.POSTGRES}/postgres`,
+      readyTimeoutSeconds: 60,
+    },
+    {
+      name: "redis",
+      command: tools.redisServer,
+      args: [
+        "--bind",
+        LOOPBACK,
+        "--port",
+        String(ports.REDIS),
+        "--dir",
+        layout.data("redis"),
+        "--appendonly",
+        "yes",
+        "--protected-mode",
+        "yes",
+        "--requirepass",
+        secrets.redis_password.value,
+        "--save",
+        "60 1",
+        "--daemonize",
+        "no",
+        "--logfile",
+        "",
+      ],
+      prepare: () => mkdirSync(layout.data("redis"), { recursive: true, mode: 0o700 }),
+      ready: redisReady(LOOPBACK, ports.REDIS, secrets.redis_password.value),
+      url: `redis://${LOOPBACK}:${ports.REDIS}`,
+    },
+    {
+      name: "jaeger",
+      command: tools.jaeger,
+      args: ["--config", join(REPO_ROOT, "jaeger", "config.yaml")],
+      env: { ...common, LOOKOUT_JAEGER_DATA_DIR: layout.data("jaeger") },
+      prepare: () => mkdirSync(layout.data("jaeger"), { recursive: true }),
+      ready: httpReady(http(ports.JAEGER_QUERY, "/api/services")),
+      url: http(ports.JAEGER_QUERY),
+      readyTimeoutSeconds: 60,
+    },
+    {
+      name: "prometheus",
+      command: tools.prometheus,
+      args: [
+        `--config.file=${join(layout.config, "prometheus.yml")}`,
+        `--storage.tsdb.path=${layout.data("prometheus")}`,
+        `--storage.tsdb.retention.time=${ctx.retention}`,
+        `--web.listen-address=${LOOPBACK}:${ports.PROMETHEUS}`,
+        `--web.enable-remote-write-receiver`,
+        `--web.enable-lifecycle`,
+        `--web.console.templates=/usr/share/prometheus/consoles`,
+        `--web.console.libraries=/usr/share/prometheus/console_libraries`,
+      ],
+      prepare: () => {
+        mkdirSync(layout.data("prometheus"), { recursive: true });
+        renderFile(join(REPO_ROOT, "prometheus", "prometheus.yml"), layout.config, renderValues(ctx));
+      },
+      ready: httpReady(http(ports.PROMETHEUS, "/-/ready")),
+      url: http(ports.PROMETHEUS),
+      readyTimeoutSeconds: 60,
+    },
+    {
+      name: "alertmanager",
+      command: tools.alertmanager,
+      args: [
+        `--config.file=${join(layout.config, "alertmanager.yml")}`,
+        `--storage.path=${layout.data("alertmanager")}`,
+        `--web.listen-address=${LOOPBACK}:${ports.ALERTMANAGER}`,
+        // A single Alertmanager: no gossip port (it would take 9094 on every interface).
+        `--cluster.listen-address=`,
+      ],
+      prepare: () => {
+        mkdirSync(layout.data("alertmanager"), { recursive: true });
+        renderFile(join(REPO_ROOT, "alerts", "alertmanager.yml"), layout.config, renderValues(ctx));
+      },
+      ready: httpReady(http(ports.ALERTMANAGER, "/-/ready")),
+      url: http(ports.ALERTMANAGER),
+    },
+    {
+      name: "collector",
+      command: tools.collector,
+      args: ["--config", join(REPO_ROOT, "otel-collector", "gateway.yaml")],
+      env: {
+        ...common,
+        LOOKOUT_OTLP_TOKEN: secrets.otlp_token.value,
+        LOOKOUT_COLLECTOR_STORAGE_DIR: layout.data("collector"),
+        LOOKOUT_JAEGER_OTLP_ENDPOINT: `${LOOPBACK}:${ports.JAEGER_OTLP_GRPC}`,
+        LOOKOUT_PROMETHEUS_REMOTE_WRITE_URL: http(ports.PROMETHEUS, "/api/v1/write"),
+      },
+      prepare: () => mkdirSync(layout.data("collector"), { recursive: true }),
+      ready: httpReady(http(ports.COLLECTOR_HEALTH, "/")),
+      url: `grpc://${LOOPBACK}:${ports.OTLP_GRPC}, ${http(ports.OTLP_HTTP)}`,
+    },
+    {
+      name: "node-exporter",
+      command: tools.nodeExporter,
+      args: [`--web.listen-address=${LOOPBACK}:${ports.NODE_EXPORTER}`],
+      ready: httpReady(http(ports.NODE_EXPORTER, "/metrics")),
+      url: http(ports.NODE_EXPORTER, "/metrics"),
+    },
+    {
+      name: "postgres-exporter",
+      command: tools.postgresExporter,
+      args: [`--web.listen-address=${LOOPBACK}:${ports.POSTGRES_EXPORTER}`],
+      env: { DATA_SOURCE_NAME: dsn },
+      ready: httpReady(http(ports.POSTGRES_EXPORTER, "/metrics")),
+      url: http(ports.POSTGRES_EXPORTER, "/metrics"),
+    },
+    {
+      name: "redis-exporter",
+      command: tools.redisExporter,
+      args: [
+        `-web.listen-address=${LOOPBACK}:${ports.REDIS_EXPORTER}`,
+        `-redis.addr=redis://${LOOPBACK}:${ports.REDIS}`,
+      ],
+      env: { REDIS_PASSWORD: secrets.redis_password.value },
+      ready: httpReady(http(ports.REDIS_EXPORTER, "/metrics")),
+      url: http(ports.REDIS_EXPORTER, "/metrics"),
+    },
+    {
+      name: "health-aggregator",
+      command: process.execPath,
+      args: [join(REPO_ROOT, "dist", "health-aggregator", "src", "server.js")],
+      env: {
+        LOOKOUT_AGGREGATOR_HOST: LOOPBACK,
+        LOOKOUT_PORT_AGGREGATOR: String(ports.AGGREGATOR),
+        LOOKOUT_METRICS_TOKEN: secrets.metrics_token.value,
+        LOOKOUT_ADMIN_TOKEN: secrets.admin_token.value,
+        LOOKOUT_AGGREGATOR_DATA_DIR: layout.data("health-aggregator"),
+      },
+      prepare: () => mkdirSync(layout.data("health-aggregator"), { recursive: true }),
+      ready: httpReady(http(ports.AGGREGATOR, "/health")),
+      url: http(ports.AGGREGATOR),
+    },
+  ];
+}

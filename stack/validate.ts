@@ -1,0 +1,139 @@
+/**
+ * `lookout validate`: every config file checked by its component's own validator (otelcol validate, jaeger validate,
+ * promtool check config/rules + promtool test rules, amtool check-config) plus Lookout's own checks (the compose
+ * file). One function per check, so tests can feed each a broken file; validateAll() runs them on the repo's files.
+ * Nothing here starts a server or touches a running stack's LOOKOUT_HOME.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { checkCompose } from "./compose.js";
+import { renderValues } from "./components.js";
+import { homeLayout, REPO_ROOT } from "./paths.js";
+import { resolvePorts } from "./ports.js";
+import { renderFile } from "./render.js";
+import { loadSecrets } from "./secrets.js";
+import { missingToolMessage, type ToolPaths, toolPaths } from "./tools.js";
+
+export interface CheckResult {
+  name: string;
+  file: string;
+  ok: boolean;
+  output: string;
+}
+
+function run(
+  name: string,
+  file: string,
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): CheckResult {
+  if (!existsSync(command)) {
+    return { name, file, ok: false, output: missingToolMessage(command.split("/").pop() ?? command, command) };
+  }
+  const result = spawnSync(command, args, { encoding: "utf8", env, cwd: REPO_ROOT, timeout: 120_000 });
+  const output = `${result.stdout ?? ""}${result.stderr ?? ""}`.trim();
+  if (result.error) return { name, file, ok: false, output: `could not run ${command}: ${result.error.message}` };
+  return { name, file, ok: result.status === 0, output };
+}
+
+/** A scratch LOOKOUT_HOME with placeholder secrets, for rendering templates and giving components a data dir. */
+function withScratch<T>(body: (scratch: string) => T): T {
+  const scratch = mkdtempSync(join(tmpdir(), "lookout-validate-"));
+  try {
+    return body(scratch);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+function componentEnv(scratch: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    LOOKOUT_OTLP_TOKEN: "validate-only-token",
+    LOOKOUT_COLLECTOR_STORAGE_DIR: join(scratch, "collector"),
+    LOOKOUT_JAEGER_DATA_DIR: join(scratch, "jaeger"),
+  };
+}
+
+export function checkCollectorConfig(file: string, tools: ToolPaths = toolPaths()): CheckResult {
+  return withScratch((scratch) =>
+    run(`collector config`, file, tools.collector, ["validate", "--config", file], componentEnv(scratch)),
+  );
+}
+
+export function checkJaegerConfig(file: string, tools: ToolPaths = toolPaths()): CheckResult {
+  return withScratch((scratch) =>
+    run("jaeger config", file, tools.jaeger, ["validate", "--config", file], componentEnv(scratch)),
+  );
+}
+
+/** Renders a `${NAME}` template with the native stack's values into scratch, then runs check on the result. */
+function checkRendered(name: string, template: string, check: (rendered: string) => CheckResult): CheckResult {
+  return withScratch((scratch) => {
+    const layout = homeLayout(scratch);
+    const values = renderValues({
+      layout,
+      ports: resolvePorts({}),
+      secrets: loadSecrets(layout.secrets, {}),
+      tools: toolPaths(),
+      retention: "30d",
+    });
+    try {
+      return { ...check(renderFile(template, layout.config, values)), file: template };
+    } catch (error) {
+      return { name, file: template, ok: false, output: (error as Error).message };
+    }
+  });
+}
+
+export function checkPrometheusConfig(template: string, tools: ToolPaths = toolPaths()): CheckResult {
+  return checkRendered("prometheus config", template, (rendered) =>
+    run("prometheus config", template, tools.promtool, ["check", "config", rendered]),
+  );
+}
+
+export function checkAlertmanagerConfig(template: string, tools: ToolPaths = toolPaths()): CheckResult {
+  return checkRendered("alertmanager config", template, (rendered) =>
+    run("alertmanager config", template, tools.amtool, ["check-config", rendered]),
+  );
+}
+
+export function checkRules(files: string[], tools: ToolPaths = toolPaths()): CheckResult {
+  return run("alert rules", files.join(" "), tools.promtool, ["check", "rules", ...files]);
+}
+
+export function testRules(files: string[], tools: ToolPaths = toolPaths()): CheckResult {
+  return run("alert rule unit tests", files.join(" "), tools.promtool, ["test", "rules", ...files]);
+}
+
+function filesIn(dir: string, suffix: string): string[] {
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith(suffix))
+        .sort()
+        .map((f) => join(dir, f))
+    : [];
+}
+
+export function validateAll(tools: ToolPaths = toolPaths()): CheckResult[] {
+  const at = (...parts: string[]) => join(REPO_ROOT, ...parts);
+  const results = [
+    checkCollectorConfig(at("otel-collector", "gateway.yaml"), tools),
+    ...(existsSync(at("otel-collector", "loadbalancer.yaml"))
+      ? [checkCollectorConfig(at("otel-collector", "loadbalancer.yaml"), tools)]
+      : []),
+    checkJaegerConfig(at("jaeger", "config.yaml"), tools),
+    checkPrometheusConfig(at("prometheus", "prometheus.yml"), tools),
+    checkRules(filesIn(at("alerts", "rules"), ".yml"), tools),
+    checkAlertmanagerConfig(at("alerts", "alertmanager.yml"), tools),
+  ];
+  const ruleTests = filesIn(at("alerts", "tests"), ".test.yml");
+  if (ruleTests.length > 0) results.push(testRules(ruleTests, tools));
+  const composeFile = at("compose", "docker-compose.yml");
+  const problems = checkCompose(composeFile);
+  results.push({ name: "compose file", file: composeFile, ok: problems.length === 0, output: problems.join("\n") });
+  return results;
+}

@@ -1,0 +1,224 @@
+/**
+ * End-to-end: the native stack as `npm start` runs it, on free ports with a throwaway LOOKOUT_HOME. Starts it, checks
+ * every component's readiness, sends a trace with telemetrygen (an independent OTLP client) and finds it in Jaeger,
+ * sees every Prometheus scrape target up, stops it and checks no process is left — then starts it again to prove the
+ * data survived.
+ */
+import { spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { request } from "undici";
+import { readState } from "../../stack/supervisor.js";
+import { homeLayout } from "../../stack/paths.js";
+import { type Ports, resolvePorts } from "../../stack/ports.js";
+import { freeStackPortEnv } from "../support/ports.js";
+import {
+  eventually,
+  getJson,
+  jaegerTraceIds,
+  lookout,
+  processesMentioning,
+  requireTools,
+  type RunningStack,
+  startStack,
+} from "../support/stack.js";
+
+const tools = requireTools(
+  "collector",
+  "jaeger",
+  "telemetrygen",
+  "prometheus",
+  "alertmanager",
+  "redisServer",
+  "nodeExporter",
+);
+
+describe("native stack end to end", () => {
+  // Under /tmp (traversable), not the 0700 mkdtemp default: PostgreSQL runs as its own user when we are root.
+  const home = mkdtempSync("/tmp/lookout-e2e-");
+  chmodSync(home, 0o711);
+  let env: NodeJS.ProcessEnv;
+  let ports: Ports;
+  let stack: RunningStack | undefined;
+  const service = `lookout-e2e-${randomBytes(4).toString("hex")}`;
+  let traceIds: string[] = [];
+
+  beforeAll(async () => {
+    const portEnv = await freeStackPortEnv();
+    ports = resolvePorts(portEnv);
+    env = {
+      ...process.env,
+      ...portEnv,
+      LOOKOUT_HOME: home,
+      // Decide sampling quickly so the test does not wait out the production decision_wait.
+      LOOKOUT_SAMPLING_DECISION_WAIT: "2s",
+    };
+    delete env.LOOKOUT_OTLP_TOKEN;
+    delete env.LOOKOUT_METRICS_TOKEN;
+  });
+
+  afterAll(async () => {
+    if (stack && stack.child.exitCode === null) {
+      stack.child.kill("SIGTERM");
+      await stack.exited;
+    }
+    for (const p of processesMentioning(home)) process.kill(p.pid, "SIGKILL");
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it("refuses to start when a port is taken, naming the port and the component", async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(ports.PROMETHEUS, "127.0.0.1", () => r()));
+    try {
+      const result = lookout(["stack", "up", "--no-setup"], env);
+      expect(result.status).toBe(1);
+      expect(result.output).toContain(
+        `port ${ports.PROMETHEUS} (prometheus: UI, API, remote-write receiver) is already in use`,
+      );
+    } finally {
+      await new Promise<void>((r) => blocker.close(() => r()));
+    }
+    expect(processesMentioning(home)).toEqual([]);
+  });
+
+  it("starts every component and reports each ready", async () => {
+    stack = await startStack(env);
+    expect(stack.output()).toContain("generated LOOKOUT_OTLP_TOKEN");
+    const status = lookout(["stack", "status"], env);
+    expect(status.output).not.toMatch(/DOWN|no:/);
+    expect(status.status).toBe(0);
+    for (const name of [
+      "postgres",
+      "redis",
+      "jaeger",
+      "prometheus",
+      "alertmanager",
+      "collector",
+      "node-exporter",
+      "postgres-exporter",
+      "redis-exporter",
+      "health-aggregator",
+    ]) {
+      expect(status.output).toMatch(new RegExp(`^${name}\\s+\\d+\\s+running\\s+yes`, "m"));
+    }
+  });
+
+  it("protects the aggregator's /metrics and OTLP ingress with the generated tokens", async () => {
+    const metricsToken = readFileSync(join(home, "secrets", "metrics_token"), "utf8").trim();
+    const denied = await request(`http://127.0.0.1:${ports.AGGREGATOR}/metrics`);
+    await denied.body.dump();
+    expect(denied.statusCode).toBe(401);
+    const allowed = await getJson<string>(`http://127.0.0.1:${ports.AGGREGATOR}/metrics`, {
+      authorization: `Bearer ${metricsToken}`,
+    });
+    expect(allowed.status).toBe(200);
+    const otlp = await request(`http://127.0.0.1:${ports.OTLP_HTTP}/v1/traces`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ resourceSpans: [] }),
+    });
+    await otlp.body.dump();
+    expect(otlp.statusCode).toBe(401);
+  });
+
+  it("carries a telemetrygen trace through the collector into Jaeger", async () => {
+    const token = readFileSync(join(home, "secrets", "otlp_token"), "utf8").trim();
+    const run = spawnSync(
+      tools.telemetrygen,
+      [
+        "traces",
+        "--otlp-endpoint",
+        `127.0.0.1:${ports.OTLP_GRPC}`,
+        "--otlp-insecure",
+        "--otlp-header",
+        `Authorization="Bearer ${token}"`,
+        "--service",
+        service,
+        "--traces",
+        "1",
+        "--child-spans",
+        "2",
+        // An error trace: the sampler keeps every one, so the test does not depend on the 10% baseline.
+        "--status-code",
+        "Error",
+      ],
+      { encoding: "utf8", timeout: 60_000 },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    traceIds = await eventually(
+      async () => {
+        const ids = await jaegerTraceIds(ports.JAEGER_QUERY, service);
+        return ids.length > 0 ? ids : undefined;
+      },
+      90_000,
+      `a trace of ${service} appearing in Jaeger`,
+    );
+    expect(traceIds).toHaveLength(1);
+    const trace = await getJson<{ result?: { resourceSpans?: { scopeSpans?: { spans?: unknown[] }[] }[] } }>(
+      `http://127.0.0.1:${ports.JAEGER_QUERY}/api/v3/traces/${traceIds[0]}`,
+    );
+    expect(trace.status).toBe(200);
+    const spans = (trace.body.result?.resourceSpans ?? []).flatMap((rs) =>
+      (rs.scopeSpans ?? []).flatMap((ss) => ss.spans ?? []),
+    );
+    expect(spans).toHaveLength(3); // the root and its two children, none lost
+  });
+
+  it("sees every scrape target up in Prometheus", async () => {
+    interface Targets {
+      data: { activeTargets: { labels: { job: string }; health: string; lastError: string }[] };
+    }
+    const expected = [
+      "alertmanager",
+      "health-aggregator",
+      "jaeger",
+      "node",
+      "otel-collector",
+      "postgres",
+      "prometheus",
+      "redis",
+    ];
+    const targets = await eventually(
+      async () => {
+        const { body } = await getJson<Targets>(`http://127.0.0.1:${ports.PROMETHEUS}/api/v1/targets?state=active`);
+        const active = body.data.activeTargets;
+        const jobs = active.map((t) => t.labels.job).sort();
+        return jobs.join() === expected.join() && active.every((t) => t.health === "up") ? active : undefined;
+      },
+      90_000,
+      "every Prometheus target reporting up",
+    );
+    expect(targets.map((t) => [t.labels.job, t.health, t.lastError])).toEqual(expected.map((job) => [job, "up", ""]));
+  });
+
+  it("stops everything on SIGTERM and leaves no process behind", async () => {
+    const state = readState(homeLayout(home));
+    expect(state?.components.length).toBe(10);
+    stack!.child.kill("SIGTERM");
+    expect(await stack!.exited).toBe(0);
+    for (const c of state!.components)
+      expect(existsSync(`/proc/${c.pid}`), `${c.name} (pid ${c.pid}) still runs`).toBe(false);
+    expect(processesMentioning(home)).toEqual([]);
+    expect(existsSync(homeLayout(home).stateFile)).toBe(false);
+  });
+
+  it("keeps its data across a restart", async () => {
+    stack = await startStack(env);
+    expect(stack.output()).not.toContain("generated LOOKOUT_OTLP_TOKEN"); // the stored tokens are reused
+    const ids = await eventually(
+      async () => {
+        const found = await jaegerTraceIds(ports.JAEGER_QUERY, service);
+        return found.length > 0 ? found : undefined;
+      },
+      60_000,
+      "the earlier trace in Jaeger after a restart",
+    );
+    expect(ids).toEqual(traceIds);
+    stack.child.kill("SIGTERM");
+    expect(await stack.exited).toBe(0);
+    expect(processesMentioning(home)).toEqual([]);
+  });
+});
