@@ -4,7 +4,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { LookoutError } from "./errors.js";
 import { type HomeLayout, isRoot, REPO_ROOT } from "./paths.js";
 import { type Ports, portEnv } from "./ports.js";
@@ -56,6 +56,8 @@ export function parseRetention(raw: string | undefined): string {
 
 /** PostgreSQL runs as the `postgres` user: hand it its directory and make sure it can reach it. */
 function preparePostgresDir(dir: string): void {
+  // Parents first with default permissions: a recursive mkdir would give them 0700 too, locking postgres out.
+  mkdirSync(dirname(dir), { recursive: true });
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   if (!isRoot()) return;
   const id = spawnSync("id", ["-u", "postgres"], { encoding: "utf8" });
@@ -72,8 +74,9 @@ function preparePostgresDir(dir: string): void {
   if (probe.status !== 0) {
     throw new LookoutError(
       "LOOKOUT_ERR_PREREQUISITE",
-      `the postgres user cannot reach ${dir}: a parent directory is not traversable by other users. ` +
-        `Set LOOKOUT_HOME to a directory outside /root (the default as root is /var/lib/lookout).`,
+      `the postgres user cannot reach ${dir}: one of its parent directories is not traversable by other users ` +
+        `(check with \`namei -l ${dir}\`). Choose a LOOKOUT_HOME whose parents are (not under /root; the default ` +
+        `as root is /var/lib/lookout).`,
     );
   }
 }

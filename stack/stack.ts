@@ -61,8 +61,9 @@ export async function stackUp(options: { setupMissing: boolean; out: Out }): Pro
     }
   }
   await reapStale(layout, out);
+  // Ports before secrets: a start refused for a busy port leaves nothing behind.
+  await assertPortsFree(resolvePorts());
   const ctx = context(layout);
-  await assertPortsFree(ctx.ports);
 
   out(`LOOKOUT_HOME=${layout.home} (data, logs, secrets)`);
   for (const spec of SECRET_SPECS) {

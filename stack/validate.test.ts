@@ -63,12 +63,13 @@ describe("lookout validate", () => {
     expect(result.output).toMatch(/decision_wiat/);
   });
 
-  it("refuses a Jaeger config whose pipeline names a missing storage", () => {
+  it("refuses a Jaeger config with a misspelt setting", () => {
     const file = broken("jaeger/config.yaml", (t) =>
-      t.replace("trace_storage: lookout_store", "trace_storage: nowhere"),
+      t.replace("    http:\n      endpoint:", "    htttp:\n      endpoint:"),
     );
     const result = checkJaegerConfig(file, tools);
     expect(result.ok).toBe(false);
+    expect(result.output).toMatch(/htttp/);
   });
 
   it("refuses a Prometheus config with an invalid scrape interval", () => {

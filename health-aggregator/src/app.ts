@@ -3,15 +3,16 @@
  * This is the foundation's minimal service — its own /health, /metrics and the Alertmanager webhook; the health
  * checks, uptime store and status page grow here.
  */
-import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from "fastify";
 import { collectDefaultMetrics, Counter, Registry } from "prom-client";
-import type { Logger } from "pino";
+import { pino } from "pino";
 import { requireBearer } from "./auth.js";
 import type { AggregatorSettings } from "./config.js";
 
 export interface AppDeps {
   settings: AggregatorSettings;
-  logger?: Logger | boolean;
+  /** The process's pino logger; tests leave it out (silent). */
+  logger?: FastifyBaseLogger;
   /** Clock seam for tests. */
   now?: () => Date;
 }
@@ -89,7 +90,8 @@ class RequestWindow {
 export function buildApp(deps: AppDeps): FastifyInstance {
   const now = deps.now ?? (() => new Date());
   const startedAt = now().getTime();
-  const app = Fastify({ logger: deps.logger ?? false, disableRequestLogging: true });
+  const loggerInstance: FastifyBaseLogger = deps.logger ?? pino({ enabled: false });
+  const app = Fastify({ loggerInstance, disableRequestLogging: true });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "lookout_aggregator_" });
   // prom-client names these gauges *_total, which Prometheus reserves for counters (promtool check metrics flags
