@@ -52,7 +52,8 @@ export async function stackUp(options: { setupMissing: boolean; out: Out }): Pro
   resolvePorts();
   parseRetention(process.env.LOOKOUT_RETENTION);
   if (options.setupMissing) {
-    await setup(out);
+    // Only what the stack runs; telemetrygen and compose-check are for tests (`npm test` installs them).
+    await setup(out, ["debian", "collector", "jaeger"]);
   } else {
     const tools = toolPaths();
     const missing = [tools.collector, tools.jaeger, tools.prometheus, tools.alertmanager].filter((p) => !existsSync(p));
