@@ -183,8 +183,10 @@ function explainGoFailure(output: string): string {
 // ---------------------------------------------------------------------------------------------------------------
 // Prerequisites
 
-export function goVersion(): { major: number; minor: number; text: string } | undefined {
-  const result = spawnSync("go", ["env", "GOVERSION"], { encoding: "utf8" });
+export function goVersion(
+  env: NodeJS.ProcessEnv = process.env,
+): { major: number; minor: number; text: string } | undefined {
+  const result = spawnSync("go", ["env", "GOVERSION"], { encoding: "utf8", env });
   if (result.error || result.status !== 0) return undefined;
   const text = result.stdout.trim();
   const match = /^go(\d+)\.(\d+)/.exec(text);
@@ -192,8 +194,8 @@ export function goVersion(): { major: number; minor: number; text: string } | un
   return { major: Number(match[1]), minor: Number(match[2]), text };
 }
 
-export function assertGo(): void {
-  const version = goVersion();
+export function assertGo(env: NodeJS.ProcessEnv = process.env): void {
+  const version = goVersion(env);
   const need = `Go ${MIN_GO.major}.${MIN_GO.minor} or newer`;
   if (!version) {
     throw new LookoutError(
@@ -211,9 +213,9 @@ export function assertGo(): void {
   }
 }
 
-function goEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+function goEnv(extra: Record<string, string> = {}, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   // CGO off: static binaries that do not depend on the host's libc headers; -trimpath for reproducible builds.
-  return { ...process.env, CGO_ENABLED: "0", ...extra };
+  return { ...base, CGO_ENABLED: "0", ...extra };
 }
 
 function binaryMissing(pattern: string): boolean {
@@ -374,14 +376,18 @@ export async function ensureJaeger(progress: Progress, cache = lookoutCache()): 
   return binary;
 }
 
-export async function ensureTelemetrygen(progress: Progress, cache = lookoutCache()): Promise<string> {
+export async function ensureTelemetrygen(
+  progress: Progress,
+  cache = lookoutCache(),
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string> {
   const finalDir = join(toolsDir(cache), `telemetrygen-v${TELEMETRYGEN_VERSION}`);
   const binary = join(finalDir, "telemetrygen");
   if (existsSync(binary)) {
     progress(`✓ telemetrygen ${TELEMETRYGEN_VERSION} (cached: ${binary})`);
     return binary;
   }
-  assertGo();
+  assertGo(env);
   const work = join(toolsDir(cache), "build", `telemetrygen-${process.pid}`);
   mkdirSync(work, { recursive: true });
   progress(`→ installing telemetrygen v${TELEMETRYGEN_VERSION}`);
@@ -392,7 +398,7 @@ export async function ensureTelemetrygen(progress: Progress, cache = lookoutCach
       "-trimpath",
       `github.com/open-telemetry/opentelemetry-collector-contrib/cmd/telemetrygen@v${TELEMETRYGEN_VERSION}`,
     ],
-    { env: goEnv({ GOBIN: work }), label: "building telemetrygen", progress },
+    { env: goEnv({ GOBIN: work }, env), label: "building telemetrygen", progress },
   );
   publish(join(work, "telemetrygen"), finalDir, "telemetrygen");
   rmSync(work, { recursive: true, force: true });

@@ -14,7 +14,7 @@ import { request } from "undici";
 import { readState } from "../../stack/supervisor.js";
 import { homeLayout } from "../../stack/paths.js";
 import { type Ports, resolvePorts } from "../../stack/ports.js";
-import { freeStackPortEnv } from "../support/ports.js";
+import { freeStackPortEnv } from "../../stack/ports.js";
 import {
   eventually,
   getJson,
@@ -194,6 +194,31 @@ describe("native stack end to end", () => {
     expect(targets.map((t) => [t.labels.job, t.health, t.lastError])).toEqual(expected.map((job) => [job, "up", ""]));
   });
 
+  it("reports a component that dies and restarts it", async () => {
+    const before = readState(homeLayout(home))!.components.find((c) => c.name === "node-exporter")!;
+    process.kill(before.pid!, "SIGKILL");
+    await eventually(
+      () => (stack!.output().includes("✗ node-exporter killed by SIGKILL") ? true : undefined),
+      10_000,
+      "the supervisor reporting the death",
+    );
+    const after = await eventually(
+      () => {
+        const c = readState(homeLayout(home))!.components.find((x) => x.name === "node-exporter")!;
+        return c.pid !== before.pid && c.restarts === 1 ? c : undefined;
+      },
+      20_000,
+      "node-exporter restarted",
+    );
+    expect(stack!.output()).toContain("restarting node-exporter in 1s (restart 1 of 5)");
+    await eventually(
+      () => (lookout(["stack", "status"], env).status === 0 ? true : undefined),
+      20_000,
+      "status all ready",
+    );
+    expect(existsSync(`/proc/${after.pid}`)).toBe(true);
+  });
+
   it("stops everything on SIGTERM and leaves no process behind", async () => {
     const state = readState(homeLayout(home));
     expect(state?.components.length).toBe(10);
@@ -219,6 +244,18 @@ describe("native stack end to end", () => {
     expect(ids).toEqual(traceIds);
     stack.child.kill("SIGTERM");
     expect(await stack.exited).toBe(0);
+    expect(processesMentioning(home)).toEqual([]);
+  });
+
+  it("cleans up after a supervisor killed with -9", async () => {
+    stack = await startStack(env);
+    const pids = readState(homeLayout(home))!.components.map((c) => c.pid!);
+    stack.child.kill("SIGKILL");
+    await stack.exited;
+    expect(pids.filter((pid) => existsSync(`/proc/${pid}`)).length).toBe(pids.length); // orphans, as expected
+    const down = lookout(["stack", "down"], env);
+    expect(down.status, down.output).toBe(0);
+    expect(down.output).toContain("left by a previous stack that did not stop cleanly");
     expect(processesMentioning(home)).toEqual([]);
   });
 });

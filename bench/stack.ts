@@ -1,0 +1,191 @@
+/**
+ * Benchmark: the native stack's footprint. For several runs on free ports with a fresh LOOKOUT_HOME each:
+ * time from `lookout stack up` to every component ready (warm: tools already built), resident memory of the whole
+ * stack (every process of every component's process group) idle and under a telemetrygen load, and time to stop.
+ * Prints medians with min–max and writes bench/results/stack.json. Times on these shared machines are noisy: read
+ * the medians and spreads, not one number.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { homeLayout, REPO_ROOT } from "../stack/paths.js";
+import { freeStackPortEnv, resolvePorts } from "../stack/ports.js";
+import { readState } from "../stack/supervisor.js";
+import { toolPaths } from "../stack/tools.js";
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 30);
+/** 200 traces/s of 10 spans: 2,000 spans/s, a busy production hour for the three systems. */
+const LOAD_TRACES_PER_SECOND = 200;
+const LOAD_SPANS_PER_TRACE = 10;
+
+const PAGE = 4096;
+
+/** Resident bytes per process group id, read from /proc (stat field 5 is pgrp, statm field 2 is resident pages). */
+function rssByGroup(groups: Set<number>): Map<number, number> {
+  const totals = new Map<number, number>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const pgrp = Number(fields[2]);
+      if (!groups.has(pgrp)) continue;
+      const resident = Number(readFileSync(`/proc/${entry}/statm`, "utf8").split(" ")[1]) * PAGE;
+      totals.set(pgrp, (totals.get(pgrp) ?? 0) + resident);
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return totals;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const mib = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
+
+interface RunResult {
+  readySeconds: number;
+  idleRssMiB: number;
+  peakRssMiB: number;
+  peakByComponentMiB: Record<string, number>;
+  stopSeconds: number;
+  spansSent: number;
+}
+
+async function oneRun(run: number): Promise<RunResult> {
+  const home = mkdtempSync("/tmp/lookout-bench-");
+  chmodSync(home, 0o711);
+  const portEnv = await freeStackPortEnv();
+  const ports = resolvePorts(portEnv);
+  const env = { ...process.env, ...portEnv, LOOKOUT_HOME: home };
+  const started = Date.now();
+  const child = spawn(process.execPath, [join(REPO_ROOT, "bin", "lookout.mjs"), "stack", "up", "--no-setup"], {
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (c: Buffer) => (output += c.toString()));
+  child.stderr.on("data", (c: Buffer) => (output += c.toString()));
+  const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+  while (!/all \d+ components ready/.test(output)) {
+    if (child.exitCode !== null) throw new Error(`stack failed to start:\n${output}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const readySeconds = (Date.now() - started) / 1000;
+
+  const state = readState(homeLayout(home));
+  if (!state) throw new Error("no state file");
+  const groups = new Map(state.components.map((c) => [c.pid!, c.name]));
+  const groupIds = new Set(groups.keys());
+  groupIds.add(child.pid!); // the supervisor itself
+  groups.set(child.pid!, "supervisor");
+
+  const sample = () => {
+    const byGroup = rssByGroup(groupIds);
+    let total = 0;
+    for (const v of byGroup.values()) total += v;
+    return { byGroup, total };
+  };
+  await new Promise((r) => setTimeout(r, 5_000)); // let start-up allocations settle
+  const idle = sample();
+
+  let peak = idle;
+  const peakByComponent = new Map<number, number>();
+  const sampler = setInterval(() => {
+    const s = sample();
+    if (s.total > peak.total) peak = s;
+    for (const [g, v] of s.byGroup) peakByComponent.set(g, Math.max(peakByComponent.get(g) ?? 0, v));
+  }, 250);
+
+  const token = readFileSync(join(home, "secrets", "otlp_token"), "utf8").trim();
+  const load = spawnSync(
+    toolPaths().telemetrygen,
+    [
+      "traces",
+      "--otlp-endpoint",
+      `127.0.0.1:${ports.OTLP_GRPC}`,
+      "--otlp-insecure",
+      "--otlp-header",
+      `Authorization="Bearer ${token}"`,
+      "--rate",
+      String(LOAD_TRACES_PER_SECOND / 2), // per worker
+      "--child-spans",
+      String(LOAD_SPANS_PER_TRACE - 1),
+      "--duration",
+      `${LOAD_SECONDS}s`,
+      "--workers",
+      "2",
+      "--service",
+      `bench-${run}`,
+    ],
+    { encoding: "utf8" },
+  );
+  if (load.status !== 0) throw new Error(`telemetrygen failed: ${load.stderr}`);
+  await new Promise((r) => setTimeout(r, 15_000)); // sampling decisions, batches, a scrape or two
+  clearInterval(sampler);
+
+  const stopStarted = Date.now();
+  child.kill("SIGTERM");
+  await exited;
+  const stopSeconds = (Date.now() - stopStarted) / 1000;
+  rmSync(home, { recursive: true, force: true });
+
+  return {
+    readySeconds,
+    idleRssMiB: mib(idle.total),
+    peakRssMiB: mib(peak.total),
+    peakByComponentMiB: Object.fromEntries([...peakByComponent].map(([g, v]) => [groups.get(g) ?? String(g), mib(v)])),
+    stopSeconds,
+    spansSent: LOAD_TRACES_PER_SECOND * LOAD_SPANS_PER_TRACE * LOAD_SECONDS,
+  };
+}
+
+async function main(): Promise<void> {
+  const runs: RunResult[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    process.stderr.write(`run ${i + 1}/${RUNS}…\n`);
+    runs.push(await oneRun(i));
+  }
+  const stat = (pick: (r: RunResult) => number) => {
+    const xs = runs.map(pick);
+    return { median: Math.round(median(xs) * 100) / 100, min: Math.min(...xs), max: Math.max(...xs) };
+  };
+  const summary = {
+    runs: RUNS,
+    loadSpansPerSecond: LOAD_TRACES_PER_SECOND * LOAD_SPANS_PER_TRACE,
+    loadSeconds: LOAD_SECONDS,
+    readySeconds: stat((r) => r.readySeconds),
+    stopSeconds: stat((r) => r.stopSeconds),
+    idleRssMiB: stat((r) => r.idleRssMiB),
+    peakRssMiB: stat((r) => r.peakRssMiB),
+    peakByComponentMiB: Object.fromEntries(
+      Object.keys(runs[0]!.peakByComponentMiB).map((name) => [
+        name,
+        median(runs.map((r) => r.peakByComponentMiB[name] ?? 0)),
+      ]),
+    ),
+    raw: runs,
+  };
+  const fmt = (s: { median: number; min: number; max: number }, unit: string) =>
+    `${s.median} ${unit} (${s.min}–${s.max})`;
+  console.log(
+    `\nnative stack footprint — ${RUNS} runs, load ${summary.loadSpansPerSecond} spans/s for ${LOAD_SECONDS}s`,
+  );
+  console.log(`  start to all ready (warm)   ${fmt(summary.readySeconds, "s")}`);
+  console.log(`  stop (SIGTERM to all gone)  ${fmt(summary.stopSeconds, "s")}`);
+  console.log(`  RSS idle, whole stack       ${fmt(summary.idleRssMiB, "MiB")}`);
+  console.log(`  RSS peak under load         ${fmt(summary.peakRssMiB, "MiB")}`);
+  for (const [name, value] of Object.entries(summary.peakByComponentMiB).sort((a, b) => b[1] - a[1])) {
+    console.log(`    ${name.padEnd(20)} ${value} MiB`);
+  }
+  const out = join(REPO_ROOT, "bench", "results");
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, "stack.json"), `${JSON.stringify(summary, null, 2)}\n`);
+  console.log(`\nwritten: bench/results/stack.json`);
+}
+
+await main();
