@@ -31,13 +31,20 @@ function rssByGroup(groups: Set<number>): Map<number, number> {
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
       const pgrp = Number(fields[2]);
       if (!groups.has(pgrp)) continue;
-      const resident = Number(readFileSync(`/proc/${entry}/statm`, "utf8").split(" ")[1]) * PAGE;
-      totals.set(pgrp, (totals.get(pgrp) ?? 0) + resident);
+      totals.set(pgrp, (totals.get(pgrp) ?? 0) + residentBytes(Number(entry)));
     } catch {
       /* exited meanwhile */
     }
   }
   return totals;
+}
+
+function residentBytes(pid: number): number {
+  try {
+    return Number(readFileSync(`/proc/${pid}/statm`, "utf8").split(" ")[1]) * PAGE;
+  } catch {
+    return 0;
+  }
 }
 
 const median = (xs: number[]) => {
@@ -81,11 +88,12 @@ async function oneRun(run: number): Promise<RunResult> {
   if (!state) throw new Error("no state file");
   const groups = new Map(state.components.map((c) => [c.pid!, c.name]));
   const groupIds = new Set(groups.keys());
-  groupIds.add(child.pid!); // the supervisor itself
   groups.set(child.pid!, "supervisor");
 
   const sample = () => {
     const byGroup = rssByGroup(groupIds);
+    // The supervisor is not a group leader (it runs in the caller's group): count its own process.
+    byGroup.set(child.pid!, residentBytes(child.pid!));
     let total = 0;
     for (const v of byGroup.values()) total += v;
     return { byGroup, total };
