@@ -1,0 +1,226 @@
+/**
+ * Tracing: the OpenTelemetry Node SDK wired the way Lookout's collector expects — OTLP gRPC to the gateway with the
+ * bearer token, a parent-based always-on sampler (the collector's tail sampler decides what to keep), W3C trace
+ * context only (no baggage: it would carry user data across services), the resource from the standard `OTEL_*`
+ * variables, and one instrumentation per library the services use. Never a request or response body; headers only
+ * from an allowlist.
+ *
+ * ESM: Node's ES module loader does not go through `require`, so the libraries are patched by import-in-the-middle,
+ * registered here as a loader hook before any of them is imported. Call startTracing() first and import the app
+ * afterwards (dynamic `import()`), or run the service with `node --import <dist>/instrumentation/src/register.js`.
+ */
+import { register } from "node:module";
+import { hostname } from "node:os";
+import { Metadata } from "@grpc/grpc-js";
+import { FastifyOtelInstrumentation } from "@fastify/otel";
+import { type Attributes, context, propagation, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { suppressTracing, W3CTraceContextPropagator } from "@opentelemetry/core";
+import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-grpc";
+import { type Instrumentation, registerInstrumentations } from "@opentelemetry/instrumentation";
+import { ExpressInstrumentation, ExpressLayerType } from "@opentelemetry/instrumentation-express";
+import { HttpInstrumentation } from "@opentelemetry/instrumentation-http";
+import { IORedisInstrumentation } from "@opentelemetry/instrumentation-ioredis";
+import { PgInstrumentation } from "@opentelemetry/instrumentation-pg";
+import { RedisInstrumentation } from "@opentelemetry/instrumentation-redis";
+import { UndiciInstrumentation } from "@opentelemetry/instrumentation-undici";
+import { detectResources, envDetector, resourceFromAttributes } from "@opentelemetry/resources";
+import {
+  AlwaysOnSampler,
+  BatchSpanProcessor,
+  type BufferConfig,
+  ParentBasedSampler,
+  type SpanProcessor,
+} from "@opentelemetry/sdk-trace-base";
+import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
+import {
+  ATTR_DB_OPERATION_NAME,
+  ATTR_DB_QUERY_TEXT,
+  ATTR_DB_SYSTEM_NAME,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  ATTR_SERVICE_NAME,
+  ATTR_SERVICE_VERSION,
+} from "@opentelemetry/semantic-conventions";
+import { createAddHookMessageChannel } from "import-in-the-middle";
+
+/** Request and response headers that may become span attributes. Everything else (cookies, auth…) never does. */
+export const HEADER_ALLOWLIST = ["content-type", "content-length", "user-agent", "x-request-id"] as const;
+
+/** Paths whose server spans are not worth a trace: probes and scrapes arrive every few seconds. */
+const UNTRACED_PATHS = new Set(["/health", "/metrics"]);
+
+export interface TracingOptions {
+  serviceName: string;
+  serviceVersion?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Replaces the OTLP exporter's batch processor (tests use an in-memory exporter). */
+  spanProcessor?: SpanProcessor;
+}
+
+export interface Tracing {
+  readonly provider: NodeTracerProvider;
+  /** Flushes every buffered span to the collector. */
+  flush(): Promise<void>;
+  /** Flushes, then stops exporting and unpatches the libraries. */
+  shutdown(): Promise<void>;
+}
+
+let esmHook: ReturnType<typeof createAddHookMessageChannel> | undefined;
+
+/**
+ * Registers import-in-the-middle's loader hook once per process, limited to the modules the instrumentations ask
+ * for (the message channel tells the loader thread which ones), so the rest of the ESM graph is left alone.
+ */
+function esmHookChannel(): ReturnType<typeof createAddHookMessageChannel> {
+  if (!esmHook) {
+    esmHook = createAddHookMessageChannel();
+    register("import-in-the-middle/hook.mjs", import.meta.url, esmHook.registerOptions);
+  }
+  return esmHook;
+}
+
+/** The bearer token for the gateway: OTEL_EXPORTER_OTLP_HEADERS wins (the exporter reads it), else LOOKOUT_OTLP_TOKEN. */
+function exporterMetadata(env: NodeJS.ProcessEnv): Metadata | undefined {
+  if (env.OTEL_EXPORTER_OTLP_HEADERS || env.OTEL_EXPORTER_OTLP_TRACES_HEADERS) return undefined;
+  if (!env.LOOKOUT_OTLP_TOKEN) return undefined;
+  const metadata = new Metadata();
+  metadata.set("authorization", `Bearer ${env.LOOKOUT_OTLP_TOKEN}`);
+  return metadata;
+}
+
+/** Query strings can carry anything a user typed: keep the parameter names, never the values. */
+function redactQuery(span: Span, query: string | undefined): void {
+  if (!query) return;
+  const names = [...new URLSearchParams(query.replace(/^\?/, "")).keys()];
+  span.setAttribute("url.query", names.map((n) => `${n}=REDACTED`).join("&"));
+}
+
+function instrumentations(): Instrumentation[] {
+  const headers = [...HEADER_ALLOWLIST];
+  // Redis commands are recorded by name only: their arguments are keys and values, i.e. user data.
+  const commandOnly = (command: string) => command;
+  return [
+    new HttpInstrumentation({
+      headersToSpanAttributes: {
+        server: { requestHeaders: headers, responseHeaders: headers },
+        client: { requestHeaders: headers, responseHeaders: headers },
+      },
+      ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.has((request.url ?? "").split("?")[0] ?? ""),
+      requestHook: (span, request) => {
+        const url = "url" in request ? request.url : undefined;
+        if (typeof url === "string" && url.includes("?")) redactQuery(span, url.slice(url.indexOf("?")));
+      },
+    }),
+    // Middleware and router layers would add a span per app.use() and per mounted router on every request: the route
+    // handler is what an SRE reads (the route template still names the HTTP server span either way).
+    new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE, ExpressLayerType.ROUTER] }),
+    // Fastify moved its instrumentation into @fastify/otel (the @opentelemetry/instrumentation-fastify package is
+    // deprecated and stops at Fastify 4); it registers itself on every Fastify instance through diagnostics_channel.
+    new FastifyOtelInstrumentation({
+      registerOnInitialization: true,
+      ignorePaths: (route) => UNTRACED_PATHS.has(route.url),
+    }),
+    new UndiciInstrumentation({
+      headersToSpanAttributes: { requestHeaders: headers, responseHeaders: headers },
+    }),
+    // requireParentSpan: background health checks (SELECT 1, PING) must not each start a trace of their own.
+    // ignoreConnectSpans: a `pg-pool.connect` span per query (a pool checkout, sub-millisecond when the pool is warm)
+    // doubled the database spans; a slow checkout still shows as the gap before the query span starts.
+    new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true, enhancedDatabaseReporting: false }),
+    new IORedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: commandOnly }),
+    new RedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: commandOnly }),
+  ];
+}
+
+/**
+ * Batch sizes when the OTEL_BSP_* variables leave them unset. The SDK's defaults (512 spans per export, 2,048 queued)
+ * mean several gRPC exports a second under load and drop spans in a burst; 2,048 per export (around 2 MB of protobuf,
+ * under a collector's default 4 MiB message limit; Lookout's gateway allows 8) and 16,384 queued mean fewer exports
+ * and no drops.
+ * The delay between exports is left to OTEL_BSP_SCHEDULE_DELAY (SDK default 5 s).
+ */
+function batchOptions(env: NodeJS.ProcessEnv): BufferConfig {
+  const fromEnv = (name: string, fallback: number) => (env[name] ? undefined : fallback);
+  return {
+    maxExportBatchSize: fromEnv("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", 2_048),
+    maxQueueSize: fromEnv("OTEL_BSP_MAX_QUEUE_SIZE", 16_384),
+  };
+}
+
+/** Starts tracing for this process. Call it before importing anything it instruments. */
+export async function startTracing(options: TracingOptions): Promise<Tracing> {
+  const env = options.env ?? process.env;
+  const hook = esmHookChannel();
+  const defaults = resourceFromAttributes({
+    [ATTR_SERVICE_NAME]: options.serviceName,
+    [ATTR_SERVICE_VERSION]: options.serviceVersion ?? "0.1.0",
+    "host.name": hostname(),
+    "process.pid": process.pid,
+  });
+  // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES override the defaults (merge: the argument wins).
+  const resource = defaults.merge(detectResources({ detectors: [envDetector] }));
+  const processor =
+    options.spanProcessor ??
+    new BatchSpanProcessor(new OTLPTraceExporter({ metadata: exporterMetadata(env) }), batchOptions(env));
+  const provider = new NodeTracerProvider({
+    resource,
+    sampler: new ParentBasedSampler({ root: new AlwaysOnSampler() }),
+    spanProcessors: [processor],
+  });
+  provider.register({ propagator: new W3CTraceContextPropagator() });
+  const unregister = registerInstrumentations({ tracerProvider: provider, instrumentations: instrumentations() });
+  await hook.waitForAllMessagesAcknowledged();
+  return {
+    provider,
+    flush: () => provider.forceFlush(),
+    shutdown: async () => {
+      unregister();
+      await provider.shutdown();
+      propagation.disable();
+    },
+  };
+}
+
+/** Runs fn without creating spans (health checks, the load generator's own bookkeeping). */
+export function untraced<T>(fn: () => T): T {
+  return context.with(suppressTracing(context.active()), fn);
+}
+
+/**
+ * Runs fn as a single client span: whatever the auto-instrumentations would record inside it is not recorded. For an
+ * operation whose parts are not worth a span each — a Redis MULTI/EXEC is one span per queued command otherwise
+ * (the ioredis instrumentation has no option to group them). Inside, the context has tracing suppressed and no
+ * active span, so the pg and Redis instrumentations (requireParentSpan) return before building any span at all.
+ */
+export async function asOneSpan<T>(name: string, attributes: Attributes, fn: () => Promise<T>): Promise<T> {
+  const span = tracer().startSpan(name, { kind: SpanKind.CLIENT, attributes });
+  try {
+    return await context.with(trace.deleteSpan(suppressTracing(context.active())), fn);
+  } catch (error) {
+    span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+    throw error;
+  } finally {
+    span.end();
+  }
+}
+
+/**
+ * A Redis MULTI/EXEC as one span named `MULTI`, with the command names (never keys or values) as its query text:
+ * `redisTransaction(["INCRBYFLOAT", "EXPIRE"], () => redis.multi().incrbyfloat(k, 1).expire(k, 60).exec())`.
+ */
+export function redisTransaction<T>(
+  commands: readonly string[],
+  fn: () => Promise<T>,
+  server?: { host?: string; port?: number },
+): Promise<T> {
+  const attributes: Attributes = {
+    [ATTR_DB_SYSTEM_NAME]: "redis",
+    [ATTR_DB_OPERATION_NAME]: "MULTI",
+    [ATTR_DB_QUERY_TEXT]: ["MULTI", ...commands, "EXEC"].join(" "),
+  };
+  if (server?.host) attributes[ATTR_SERVER_ADDRESS] = server.host;
+  if (server?.port) attributes[ATTR_SERVER_PORT] = server.port;
+  return asOneSpan("MULTI", attributes, fn);
+}
+
+const tracer = () => trace.getTracer("lookout-instrumentation");

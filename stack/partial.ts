@@ -1,0 +1,60 @@
+/**
+ * Part of the native stack, for tests and benchmarks: the same component specs `npm start` runs (components.ts),
+ * filtered to the named ones, started by the real Supervisor in a throwaway LOOKOUT_HOME under /tmp on free ports.
+ * The demo services run from dist/: compile first (the `lookout` launcher does it when sources changed).
+ */
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { components, type StackContext } from "./components.js";
+import { homeLayout } from "./paths.js";
+import { freeStackPortEnv, resolvePorts } from "./ports.js";
+import { loadSecrets } from "./secrets.js";
+import { Supervisor } from "./supervisor.js";
+import { toolPaths } from "./tools.js";
+
+export interface PartialStack {
+  ctx: StackContext;
+  supervisor: Supervisor;
+  /** The log of a component, as written so far. */
+  log(component: string): string;
+  /** Stops every component and removes the LOOKOUT_HOME. */
+  stop(): Promise<void>;
+}
+
+export async function startPartialStack(names: readonly string[]): Promise<PartialStack> {
+  // Under /tmp and traversable: PostgreSQL runs as its own user when started by root.
+  const home = mkdtempSync("/tmp/lookout-partial-");
+  chmodSync(home, 0o711);
+  const layout = homeLayout(home);
+  const ctx: StackContext = {
+    layout,
+    ports: resolvePorts(await freeStackPortEnv()),
+    secrets: loadSecrets(layout.secrets, {}),
+    tools: toolPaths(),
+    retention: "1d",
+  };
+  const specs = components(ctx).filter((s) => names.includes(s.name));
+  const missing = names.filter((n) => !specs.some((s) => s.name === n));
+  if (missing.length > 0) throw new Error(`no such component: ${missing.join(", ")}`);
+  const supervisor = new Supervisor({ layout, specs, out: () => {}, stopGraceMs: 5_000 });
+  try {
+    await supervisor.start();
+  } catch (error) {
+    rmSync(home, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    ctx,
+    supervisor,
+    log: (component) => {
+      try {
+        return readFileSync(layout.log(component), "utf8");
+      } catch {
+        return "";
+      }
+    },
+    stop: async () => {
+      await supervisor.stop();
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
