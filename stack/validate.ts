@@ -11,7 +11,8 @@ import { join } from "node:path";
 import { checkCompose } from "./compose.js";
 import { renderValues } from "./components.js";
 import { homeLayout, REPO_ROOT } from "./paths.js";
-import { resolvePorts } from "./ports.js";
+import { portEnv, resolvePorts } from "./ports.js";
+import { loadConfigFile } from "../health-aggregator/src/config/load.js";
 import { renderFile } from "./render.js";
 import { loadSecrets } from "./secrets.js";
 import { missingToolMessage, type ToolPaths, toolPaths } from "./tools.js";
@@ -105,6 +106,22 @@ export function checkRules(files: string[], tools: ToolPaths = toolPaths()): Che
   return run("alert rules", files.join(" "), tools.promtool, ["check", "rules", ...files]);
 }
 
+/** The aggregator's targets file against Lookout's JSON Schema and its cross-checks, with the stack's values. */
+export function checkAggregatorConfig(file: string): CheckResult {
+  const ports = resolvePorts({});
+  const env = {
+    ...portEnv(ports),
+    LOOKOUT_POSTGRES_URL: `postgresql://lookout:x@127.0.0.1:${ports.POSTGRES}/postgres`,
+    LOOKOUT_REDIS_URL: `redis://:x@127.0.0.1:${ports.REDIS}`,
+  };
+  try {
+    const config = loadConfigFile(file, env);
+    return { name: "aggregator config", file, ok: true, output: `${config.targets.length} targets` };
+  } catch (error) {
+    return { name: "aggregator config", file, ok: false, output: (error as Error).message };
+  }
+}
+
 export function testRules(files: string[], tools: ToolPaths = toolPaths()): CheckResult {
   return run("alert rule unit tests", files.join(" "), tools.promtool, ["test", "rules", ...files]);
 }
@@ -129,6 +146,7 @@ export function validateAll(tools: ToolPaths = toolPaths()): CheckResult[] {
     checkPrometheusConfig(at("prometheus", "prometheus.yml"), tools),
     checkRules(filesIn(at("alerts", "rules"), ".yml"), tools),
     checkAlertmanagerConfig(at("alerts", "alertmanager.yml"), tools),
+    checkAggregatorConfig(at("health-aggregator", "lookout.yml")),
   ];
   const ruleTests = filesIn(at("alerts", "tests"), ".test.yml");
   if (ruleTests.length > 0) results.push(testRules(ruleTests, tools));

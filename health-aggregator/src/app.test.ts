@@ -1,9 +1,20 @@
+/**
+ * The HTTP interface through the front door (inject), over a real Aggregator with an in-memory SQLite store and a
+ * test clock. Check results are fed to the engine directly: the checks themselves are tested in checks/run.test.ts
+ * and the scheduler in engine/scheduler.test.ts.
+ */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import { buildApp } from "./app.js";
-import { settingsFromEnv } from "./config.js";
 import { missingToolMessage, toolPaths } from "../../stack/tools.js";
+import { Aggregator } from "./aggregator.js";
+import { buildApp } from "./app.js";
+import type { CheckResult, Status } from "./checks/types.js";
+import { settingsFromEnv } from "./config.js";
+import { parseConfig } from "./config/load.js";
+import { ManualClock } from "./engine/manual-clock.js";
+import { statusSchema } from "./schemas.js";
+import { Ajv } from "ajv";
 
 const metricsToken = "metrics-token-for-tests-0123456789";
 const adminToken = "admin-token-for-tests-0123456789";
@@ -13,22 +24,70 @@ const settings = settingsFromEnv({
   LOOKOUT_PORT_AGGREGATOR: "0",
 });
 
-describe("health aggregator app", () => {
-  const apps: ReturnType<typeof buildApp>[] = [];
-  const build = (now?: () => Date) => {
-    const app = buildApp({ settings, now });
-    apps.push(app);
-    return app;
-  };
+const CONFIG = `
+defaults: { interval: 15s, timeout: 5s, failures_to_down: 2, successes_to_up: 2 }
+targets:
+  - id: automatrix
+    name: AutoMatrix
+    system: AutoMatrix
+    depends_on: [relaycore]
+    instances: [{ name: main, http: { url: "http://127.0.0.1:1/health" } }]
+  - id: relaycore
+    name: RelayCore
+    system: RelayCore
+    depends_on: [neuroweaver]
+    instances:
+      - { name: primary, role: primary, http: { url: "http://127.0.0.1:1/health" } }
+      - { name: secondary, role: secondary, http: { url: "http://127.0.0.1:2/health" } }
+  - id: neuroweaver
+    name: NeuroWeaver
+    system: NeuroWeaver
+    instances: [{ name: main, http: { url: "http://127.0.0.1:1/health" } }]
+  - id: internal
+    name: Internal <thing>
+    system: Monitoring
+    public: false
+    instances: [{ name: main, tcp: { host: 127.0.0.1, port: 1 } }]
+`;
+
+const T0 = Date.parse("2026-11-27T10:00:00Z");
+
+describe("health aggregator HTTP interface", () => {
+  const cleanups: (() => Promise<void>)[] = [];
   afterEach(async () => {
-    await Promise.all(apps.splice(0).map((a) => a.close()));
+    for (const c of cleanups.splice(0)) await c();
   });
 
+  function build(readCacheMs = 0) {
+    const clock = new ManualClock(T0);
+    const aggregator = new Aggregator({
+      config: parseConfig(CONFIG, "test.yml", {}),
+      dataDir: ":memory:",
+      clock,
+      readCacheMs,
+    });
+    const app = buildApp({ settings, aggregator });
+    cleanups.push(async () => {
+      await app.close();
+      await aggregator.close();
+    });
+    const feed = (targetId: string, status: Status, instance = "main", extra: Partial<CheckResult> = {}) =>
+      aggregator.engine.record({
+        targetId,
+        instance,
+        role: instance === "secondary" ? "secondary" : "primary",
+        status,
+        at: clock.now(),
+        durationMs: 12,
+        ...extra,
+      });
+    return { app, aggregator, clock, feed };
+  }
+
   it("answers /health in the HealthCheckResponse shape", async () => {
-    let t = Date.parse("2026-11-27T10:00:00Z");
-    const app = build(() => new Date(t));
+    const { app, clock } = build();
     await app.ready();
-    t += 42_000;
+    clock.advance(42_000);
     const response = await app.inject({ method: "GET", url: "/health" });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({
@@ -36,13 +95,13 @@ describe("health aggregator app", () => {
       timestamp: "2026-11-27T10:00:42.000Z",
       uptime: 42,
       version: "0.1.0",
-      dependencies: {},
+      dependencies: { database: { status: "healthy", responseTime: expect.any(Number) as number } },
       metrics: { requestsPerMinute: 0, errorRate: 0, avgResponseTime: 0 },
     });
   });
 
   it("counts requests of the last minute in the health metrics", async () => {
-    const app = build();
+    const { app } = build();
     await app.inject({ method: "GET", url: "/metrics" }); // 401, counted
     await app.inject({ method: "GET", url: "/nope" }); // 404, counted
     const body = (await app.inject({ method: "GET", url: "/health" })).json<{
@@ -55,7 +114,7 @@ describe("health aggregator app", () => {
   it.each([[undefined], ["Bearer wrong-token"], [`Basic ${metricsToken}`], [metricsToken]])(
     "refuses /metrics with Authorization %j",
     async (authorization) => {
-      const app = build();
+      const { app } = build();
       const response = await app.inject({
         method: "GET",
         url: "/metrics",
@@ -68,14 +127,32 @@ describe("health aggregator app", () => {
   );
 
   it("serves /metrics with the token, and promtool check metrics finds nothing to report", async () => {
-    const app = build();
+    const { app, feed, aggregator } = build();
+    feed("automatrix", "healthy");
+    feed("relaycore", "healthy", "primary");
+    feed("relaycore", "healthy", "secondary");
+    feed("relaycore", "unhealthy", "primary");
+    aggregator.engine.refreshAvailability();
     const response = await app.inject({
       method: "GET",
       url: "/metrics",
       headers: { authorization: `Bearer ${metricsToken}` },
     });
     expect(response.statusCode).toBe(200);
-    expect(response.body).toContain("lookout_alert_notifications_received_total");
+    for (const name of [
+      "lookout_target_up",
+      "lookout_target_status",
+      "lookout_checks_total",
+      "lookout_check_duration_seconds",
+      "lookout_check_lag_seconds",
+      "lookout_incidents_open",
+      "lookout_failovers_total",
+      "lookout_alert_notifications_received_total",
+    ]) {
+      expect(response.body).toContain(`# TYPE ${name} `);
+    }
+    expect(response.body).toContain('lookout_target_up{target="automatrix",system="AutoMatrix"} 1');
+    expect(response.body).toContain('lookout_failovers_total{target="relaycore"} 1');
     const { promtool } = toolPaths();
     if (!existsSync(promtool)) throw new Error(missingToolMessage("promtool", promtool));
     const check = spawnSync(promtool, ["check", "metrics"], { input: response.body, encoding: "utf8" });
@@ -83,8 +160,149 @@ describe("health aggregator app", () => {
     expect(check.status).toBe(0);
   });
 
+  it("needs N failures to go down and M successes to recover", async () => {
+    const { app, feed, clock } = build();
+    const status = async () =>
+      (await app.inject({ url: "/api/v1/status" }))
+        .json<{ targets: { id: string; status: string }[] }>()
+        .targets.find((t) => t.id === "neuroweaver")!.status;
+    expect(await status()).toBe("unknown");
+    feed("neuroweaver", "healthy");
+    expect(await status()).toBe("healthy");
+    clock.advance(15_000);
+    feed("neuroweaver", "unhealthy", "main", { error: "connection refused" });
+    expect(await status()).toBe("healthy"); // one blip is not an outage
+    clock.advance(15_000);
+    feed("neuroweaver", "unhealthy", "main", { error: "connection refused" });
+    expect(await status()).toBe("unhealthy");
+    clock.advance(15_000);
+    feed("neuroweaver", "healthy");
+    expect(await status()).toBe("unhealthy");
+    clock.advance(15_000);
+    feed("neuroweaver", "healthy");
+    expect(await status()).toBe("healthy");
+  });
+
+  it("names the deepest unhealthy dependency as the root cause", async () => {
+    const { app, feed, clock } = build();
+    for (let i = 0; i < 2; i++) {
+      feed("automatrix", "unhealthy");
+      feed("relaycore", "unhealthy", "primary");
+      feed("relaycore", "unhealthy", "secondary");
+      feed("neuroweaver", "unhealthy");
+      clock.advance(15_000);
+    }
+    const { targets } = (await app.inject({ url: "/api/v1/status" })).json<{
+      targets: { id: string; rootCause?: string }[];
+    }>();
+    expect(targets.filter((t) => t.rootCause).map((t) => [t.id, t.rootCause])).toEqual([
+      ["automatrix", "neuroweaver"],
+      ["relaycore", "neuroweaver"],
+      ["neuroweaver", "neuroweaver"],
+    ]);
+    const { incidents } = (await app.inject({ url: "/api/v1/incidents?state=open" })).json<{
+      incidents: { targetId: string; rootCause: string; affected: string[] }[];
+    }>();
+    expect(incidents).toHaveLength(3);
+    expect(new Set(incidents.map((i) => i.rootCause))).toEqual(new Set(["neuroweaver"]));
+    expect(incidents[0]!.affected.sort()).toEqual(["automatrix", "neuroweaver", "relaycore"]);
+    // Recovery closes them.
+    for (let i = 0; i < 2; i++) {
+      for (const id of ["automatrix", "neuroweaver"]) feed(id, "healthy");
+      feed("relaycore", "healthy", "primary");
+      clock.advance(15_000);
+    }
+    expect(
+      (await app.inject({ url: "/api/v1/incidents?state=open" })).json<{ incidents: unknown[] }>().incidents,
+    ).toEqual([]);
+    expect(
+      (await app.inject({ url: "/api/v1/incidents" }))
+        .json<{ incidents: { endedAt: string | null }[] }>()
+        .incidents.every((i) => i.endedAt !== null),
+    ).toBe(true);
+  });
+
+  it("answers /api/v1/status in the shape its schema declares", async () => {
+    const { app, feed } = build();
+    feed("automatrix", "healthy", "main", { dependencies: { database: { status: "healthy", responseTime: 2 } } });
+    feed("relaycore", "unhealthy", "primary", { error: "HTTP 503" });
+    const response = await app.inject({ url: "/api/v1/status" });
+    expect(response.headers["content-type"]).toBe("application/json; charset=utf-8");
+    const validate = new Ajv({ strict: false }).compile(statusSchema);
+    const body: unknown = response.json();
+    expect(validate(body), JSON.stringify(validate.errors)).toBe(true);
+  });
+
+  it("serves the status from memory for a second, then rebuilds it", async () => {
+    const { app, feed, clock } = build(1_000);
+    const state = async () =>
+      (await app.inject({ url: "/api/v1/status" }))
+        .json<{ targets: { id: string; status: string }[] }>()
+        .targets.find((t) => t.id === "neuroweaver")!.status;
+    expect(await state()).toBe("unknown");
+    feed("neuroweaver", "healthy");
+    expect(await state()).toBe("unknown");
+    clock.advance(1_000);
+    expect(await state()).toBe("healthy");
+  });
+
+  it("reports a failover: primary down, secondary serving, the target degraded", async () => {
+    const { app, feed, aggregator } = build();
+    feed("relaycore", "healthy", "primary");
+    feed("relaycore", "healthy", "secondary");
+    feed("relaycore", "unhealthy", "primary");
+    const target = (await app.inject({ url: "/api/v1/status" }))
+      .json<{ targets: { id: string; status: string; serving: string }[] }>()
+      .targets.find((t) => t.id === "relaycore")!;
+    expect(target).toMatchObject({ status: "degraded", serving: "secondary" });
+    expect(aggregator.store.failovers("relaycore")).toHaveLength(1);
+  });
+
+  it("serves history for a window and refuses what it does not know", async () => {
+    const { app, feed, clock } = build();
+    for (let i = 0; i < 240; i++) {
+      feed("automatrix", i >= 120 && i < 180 ? "unhealthy" : "healthy");
+      clock.advance(15_000);
+    }
+    const history = (await app.inject({ url: "/api/v1/targets/automatrix/history?window=24h" })).json<{
+      availability: number;
+      downSeconds: number;
+      noDataSeconds: number;
+      latency: { checks: number; p99: number };
+    }>();
+    // Confirmed down from the 2nd failure (i = 121) until the 2nd success (i = 181): 60 observations of 15 s.
+    expect(history.downSeconds).toBe(60 * 15);
+    expect(history.availability).toBeCloseTo(1 - (60 * 15) / (239 * 15), 10);
+    expect(history.noDataSeconds).toBeGreaterThan(20 * 3600); // the aggregator was not checking before T0
+    expect(history.latency).toMatchObject({ checks: 240, p99: 25 });
+
+    expect((await app.inject({ url: "/api/v1/targets/ghost/history" })).statusCode).toBe(404);
+    const bad = await app.inject({ url: "/api/v1/targets/automatrix/history?window=forever" });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json<{ message: string }>().message).toMatch(/window must be equal to one of the allowed values/);
+    const injection = await app.inject({ url: "/api/v1/targets/automatrix'%20OR%201=1--/history" });
+    expect(injection.statusCode).toBe(400);
+    expect(injection.json<{ message: string }>().message).toMatch(/params\/id must match pattern/);
+    expect((await app.inject({ url: "/api/v1/incidents?limit=0" })).statusCode).toBe(400);
+  });
+
+  it("renders the status page without internals, escaping every name", async () => {
+    const { app, feed } = build();
+    feed("automatrix", "healthy");
+    feed("internal", "unhealthy", "main", { error: "ECONNREFUSED 127.0.0.1:1" });
+    const page = await app.inject({ url: "/status" });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers["content-type"]).toBe("text/html; charset=utf-8");
+    expect(page.body).toContain("<main>");
+    expect(page.body).toContain("AutoMatrix");
+    expect(page.body).not.toContain("Internal"); // not public
+    expect(page.body).not.toContain("127.0.0.1");
+    expect(page.body).not.toContain("ECONNREFUSED");
+    expect((page.body.match(/class="bar /g) ?? []).length).toBe(90 * 3); // one row of bars per public system
+  });
+
   it("takes Alertmanager notifications only with the admin token", async () => {
-    const app = build();
+    const { app } = build();
     const payload = { status: "firing", alerts: [{ status: "firing" }, { status: "resolved" }] };
     expect((await app.inject({ method: "POST", url: "/api/v1/alerts/webhook", payload })).statusCode).toBe(401);
     const accepted = await app.inject({
@@ -109,7 +327,7 @@ describe("health aggregator app", () => {
     ["the wrong shape", JSON.stringify({ status: "exploded", alerts: [] }), /status/],
     ["no alerts", JSON.stringify({ status: "firing" }), /alerts/],
   ])("answers 400 with a reason to a webhook body that is %s", async (_what, body, reason) => {
-    const app = build();
+    const { app } = build();
     const response = await app.inject({
       method: "POST",
       url: "/api/v1/alerts/webhook",

@@ -1,67 +1,33 @@
 /**
- * The health aggregator as a Fastify app. buildApp() builds everything, so tests run the same app through inject().
- * This is the foundation's minimal service — its own /health, /metrics and the Alertmanager webhook; the health
- * checks, uptime store and status page grow here.
+ * The health aggregator as a Fastify app. buildApp() builds the HTTP interface over an Aggregator (engine, store,
+ * metrics — see aggregator.ts), so tests run the same app through inject(). Every route declares its request and
+ * response schemas, errors included; errors say what was wrong and never leak internals.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from "fastify";
-import { collectDefaultMetrics, Counter, Registry } from "prom-client";
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from "fastify";
 import { pino } from "pino";
+import type { Aggregator } from "./aggregator.js";
 import { requireBearer } from "./auth.js";
 import type { AggregatorSettings } from "./config.js";
+import { errorSchema, healthSchema, historySchema, incidentsSchema, statusSchema } from "./schemas.js";
+import { renderStatusPage } from "./status-page/render.js";
+import type { Status } from "./checks/types.js";
 
 export interface AppDeps {
   settings: AggregatorSettings;
+  aggregator: Aggregator;
   /** The process's pino logger; tests leave it out (silent). */
   logger?: FastifyBaseLogger;
-  /** Clock seam for tests. */
-  now?: () => Date;
 }
 
 /** The HealthCheckResponse contract of DESIGN.md. */
 export interface HealthCheckResponse {
-  status: "healthy" | "degraded" | "unhealthy";
+  status: Status;
   timestamp: string;
   uptime: number;
   version: string;
-  dependencies: Record<string, { status: "healthy" | "degraded" | "unhealthy"; responseTime: number }>;
+  dependencies: Record<string, { status: Status; responseTime: number }>;
   metrics: { requestsPerMinute: number; errorRate: number; avgResponseTime: number };
 }
-
-const dependencyStatus = { type: "string", enum: ["healthy", "degraded", "unhealthy"] } as const;
-
-const healthSchema = {
-  type: "object",
-  required: ["status", "timestamp", "uptime", "version", "dependencies", "metrics"],
-  properties: {
-    status: dependencyStatus,
-    timestamp: { type: "string", format: "date-time" },
-    uptime: { type: "number" },
-    version: { type: "string" },
-    dependencies: {
-      type: "object",
-      additionalProperties: {
-        type: "object",
-        required: ["status", "responseTime"],
-        properties: { status: dependencyStatus, responseTime: { type: "number" } },
-      },
-    },
-    metrics: {
-      type: "object",
-      required: ["requestsPerMinute", "errorRate", "avgResponseTime"],
-      properties: {
-        requestsPerMinute: { type: "number" },
-        errorRate: { type: "number" },
-        avgResponseTime: { type: "number" },
-      },
-    },
-  },
-} as const;
-
-const errorSchema = {
-  type: "object",
-  required: ["error", "message"],
-  properties: { error: { type: "string" }, message: { type: "string" } },
-} as const;
 
 /** One sliding minute of request outcomes, for the `metrics` block of /health. */
 class RequestWindow {
@@ -69,6 +35,7 @@ class RequestWindow {
   constructor(private readonly now: () => number) {}
   record(ms: number, error: boolean): void {
     this.samples.push({ at: this.now(), ms, error });
+    if (this.samples.length > 100_000) this.samples.shift();
     this.prune();
   }
   summary(): HealthCheckResponse["metrics"] {
@@ -87,29 +54,22 @@ class RequestWindow {
   }
 }
 
+export const HISTORY_WINDOWS = {
+  "24h": 86_400_000,
+  "7d": 7 * 86_400_000,
+  "30d": 30 * 86_400_000,
+  "90d": 90 * 86_400_000,
+  "1y": 365 * 86_400_000,
+} as const;
+
 export function buildApp(deps: AppDeps): FastifyInstance {
-  const now = deps.now ?? (() => new Date());
-  const startedAt = now().getTime();
+  const { aggregator } = deps;
+  const now = () => aggregator.clock.now();
+  const startedAt = now();
   const loggerInstance: FastifyBaseLogger = deps.logger ?? pino({ enabled: false });
-  const app = Fastify({ loggerInstance, disableRequestLogging: true });
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: "lookout_aggregator_" });
-  // prom-client names these gauges *_total, which Prometheus reserves for counters (promtool check metrics flags
-  // them); the process_* and heap metrics it also provides carry the same information.
-  for (const gauge of [
-    "nodejs_active_handles_total",
-    "nodejs_active_requests_total",
-    "nodejs_active_resources_total",
-  ]) {
-    registry.removeSingleMetric(`lookout_aggregator_${gauge}`);
-  }
-  const alertsReceived = new Counter({
-    name: "lookout_alert_notifications_received_total",
-    help: "Alertmanager webhook notifications received, by alert status.",
-    labelNames: ["status"],
-    registers: [registry],
-  });
-  const window = new RequestWindow(() => now().getTime());
+  // Per-request log lines off: probes and scrapes would drown everything else; errors are logged by the handler.
+  const app = Fastify({ loggerInstance, logController: new LogController({ disableRequestLogging: true }) });
+  const window = new RequestWindow(now);
 
   app.addHook("onResponse", async (request, reply) => {
     if (request.routeOptions.url === "/health") return; // probes would dominate the figures
@@ -118,11 +78,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   app.get("/health", { schema: { response: { 200: healthSchema } } }, () => {
     const body: HealthCheckResponse = {
-      status: "healthy",
-      timestamp: now().toISOString(),
-      uptime: Math.round((now().getTime() - startedAt) / 1000),
+      status: aggregator.selfStatus(),
+      timestamp: new Date(now()).toISOString(),
+      uptime: Math.round((now() - startedAt) / 1000),
       version: deps.settings.version,
-      dependencies: {},
+      dependencies: aggregator.selfDependencies(),
       metrics: window.summary(),
     };
     return body;
@@ -132,8 +92,62 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     "/metrics",
     { onRequest: requireBearer(deps.settings.metricsToken, "metrics"), schema: { response: { 401: errorSchema } } },
     async (_request, reply) => {
-      reply.header("content-type", registry.contentType);
-      return registry.metrics();
+      reply.header("content-type", aggregator.metrics.registry.contentType);
+      return aggregator.metrics.registry.metrics();
+    },
+  );
+
+  // Serialised with JSON.stringify and cached for a second: with thousands of targets the schema serialiser costs
+  // ten times more than the model. The schema still documents the reply, and a test validates replies against it.
+  app.get("/api/v1/status", { schema: { response: { 200: statusSchema } } }, async (_request, reply) => {
+    const body = aggregator.cachedRead("status", () => JSON.stringify(aggregator.status()));
+    return reply.type("application/json; charset=utf-8").send(body);
+  });
+
+  app.get(
+    "/api/v1/targets/:id/history",
+    {
+      schema: {
+        params: {
+          type: "object",
+          required: ["id"],
+          properties: { id: { type: "string", pattern: "^[a-z0-9][a-z0-9_-]{0,63}$" } },
+        },
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          properties: { window: { type: "string", enum: Object.keys(HISTORY_WINDOWS), default: "24h" } },
+        },
+        response: { 200: historySchema, 400: errorSchema, 404: errorSchema },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params as { id: string };
+      const { window: name } = request.query as { window: keyof typeof HISTORY_WINDOWS };
+      const history = aggregator.history(id, name, HISTORY_WINDOWS[name]);
+      if (!history) return reply.code(404).send({ error: "not_found", message: `no target with id "${id}"` });
+      return history;
+    },
+  );
+
+  app.get(
+    "/api/v1/incidents",
+    {
+      schema: {
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            state: { type: "string", enum: ["open", "all"], default: "all" },
+            limit: { type: "integer", minimum: 1, maximum: 500, default: 50 },
+          },
+        },
+        response: { 200: incidentsSchema, 400: errorSchema },
+      },
+    },
+    (request) => {
+      const { state, limit } = request.query as { state: "open" | "all"; limit: number };
+      return { incidents: aggregator.incidents({ openOnly: state === "open", limit }) };
     },
   );
 
@@ -161,10 +175,23 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     async (request, reply) => {
       const body = request.body as { alerts: { status?: string }[] };
       for (const alert of body.alerts)
-        alertsReceived.inc({ status: alert.status === "resolved" ? "resolved" : "firing" });
+        aggregator.metrics.alertsReceived.inc({ status: alert.status === "resolved" ? "resolved" : "firing" });
       return reply.code(202).send({ accepted: body.alerts.length });
     },
   );
+
+  app.get("/status", async (_request, reply) => {
+    reply.header("content-type", "text/html; charset=utf-8");
+    // Shared caches may keep it briefly; the page refreshes itself every 30 s.
+    reply.header("cache-control", "public, max-age=10");
+    return aggregator.cachedRead("status-page", () => renderStatusPage(aggregator.statusPageModel()));
+  });
+
+  app.setNotFoundHandler(async (request, reply) => {
+    await reply
+      .code(404)
+      .send({ error: "not_found", message: `no route for ${request.method} ${request.url.split("?")[0]}` });
+  });
 
   app.setErrorHandler(async (error: FastifyError, _request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;

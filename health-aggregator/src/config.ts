@@ -1,5 +1,7 @@
 /** The aggregator's process settings, read once from the environment and validated. */
+import { join } from "node:path";
 import { LookoutError } from "../../stack/errors.js";
+import { REPO_ROOT } from "../../stack/paths.js";
 
 export interface AggregatorSettings {
   host: string;
@@ -7,6 +9,10 @@ export interface AggregatorSettings {
   metricsToken: string;
   adminToken: string;
   version: string;
+  /** The targets file (LOOKOUT_AGGREGATOR_CONFIG; default health-aggregator/lookout.yml). */
+  configPath: string;
+  /** Where uptime.db lives (LOOKOUT_AGGREGATOR_DATA_DIR). */
+  dataDir: string;
 }
 
 export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env, version = "0.1.0"): AggregatorSettings {
@@ -32,5 +38,13 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env, version = 
       "LOOKOUT_ADMIN_TOKEN must be set (at least 16 characters) to protect admin endpoints",
     );
   }
-  return { host: env.LOOKOUT_AGGREGATOR_HOST ?? "127.0.0.1", port, metricsToken, adminToken, version };
+  return {
+    host: env.LOOKOUT_AGGREGATOR_HOST ?? "127.0.0.1",
+    port,
+    metricsToken,
+    adminToken,
+    version,
+    configPath: env.LOOKOUT_AGGREGATOR_CONFIG ?? join(REPO_ROOT, "health-aggregator", "lookout.yml"),
+    dataDir: env.LOOKOUT_AGGREGATOR_DATA_DIR ?? join(process.cwd(), "data"),
+  };
 }

@@ -1,0 +1,298 @@
+/**
+ * The aggregator assembled: config → engine (scheduler, checks, state) → store → metrics, plus the read models the
+ * HTTP interface serves. createAggregator() is what server.ts runs and what tests build with an in-memory database
+ * and a test clock.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Logger } from "pino";
+import { pino } from "pino";
+import type { Agent } from "undici";
+import { createHttpPool } from "./checks/http.js";
+import type { CheckResult, Status } from "./checks/types.js";
+import type { AggregatorConfig, TargetConfig } from "./config/load.js";
+import { Engine } from "./engine/engine.js";
+import { type Clock, systemClock } from "./engine/scheduler.js";
+import { rootCause } from "./engine/state.js";
+import { AggregatorMetrics } from "./metrics.js";
+import type { StatusPageModel } from "./status-page/render.js";
+import { type Incident, UptimeStore } from "./store/store.js";
+
+export interface AggregatorOptions {
+  config: AggregatorConfig;
+  /** Directory for uptime.db, or ":memory:". */
+  dataDir: string;
+  logger?: Logger;
+  clock?: Clock;
+  concurrency?: number;
+  check?: (target: TargetConfig, instance: string) => Promise<CheckResult>;
+  /** Public base URL of Jaeger for trace links on the status page (omitted: no links). */
+  jaegerUrl?: string;
+  title?: string;
+  /**
+   * How long the status JSON and the status page may be served from memory (ms; default 1000). With thousands of
+   * targets they take milliseconds to build, and a second of staleness is invisible next to a 15 s check interval.
+   */
+  readCacheMs?: number;
+}
+
+interface DayTotals {
+  up: number;
+  degraded: number;
+  down: number;
+  maintenance: number;
+}
+
+interface PastDays {
+  today: number;
+  generation: number;
+  systems: Map<string, DayTotals[]>;
+  targets30d: Map<string, { up: number; observed: number }>;
+}
+
+const emptyTotals = (): DayTotals => ({ up: 0, degraded: 0, down: 0, maintenance: 0 });
+
+function addTotals(into: DayTotals, add: DayTotals): void {
+  into.up += add.up;
+  into.degraded += add.degraded;
+  into.down += add.down;
+  into.maintenance += add.maintenance;
+}
+
+const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
+
+function incidentView(i: Incident) {
+  return { ...i, startedAt: iso(i.startedAt)!, endedAt: iso(i.endedAt) };
+}
+
+export class Aggregator {
+  readonly store: UptimeStore;
+  readonly metrics = new AggregatorMetrics();
+  readonly engine: Engine;
+  readonly clock: Clock;
+  readonly pool: Agent;
+  private lastFlushMs = 0;
+  /** Bumped by every reload: cached read models built from the previous config are stale. */
+  private generation = 0;
+  private pastCache: PastDays | undefined;
+  private readonly readCache = new Map<string, { at: number; generation: number; value: string }>();
+
+  /** Serves a built read model from memory for readCacheMs; rebuilt after that, or after a reload. */
+  cachedRead(key: string, build: () => string): string {
+    const ttl = this.options.readCacheMs ?? 1_000;
+    const now = this.clock.now();
+    const hit = this.readCache.get(key);
+    if (ttl > 0 && hit && hit.generation === this.generation && now - hit.at < ttl) return hit.value;
+    const value = build();
+    this.readCache.set(key, { at: now, generation: this.generation, value });
+    return value;
+  }
+
+  constructor(private readonly options: AggregatorOptions) {
+    this.clock = options.clock ?? systemClock;
+    const path = options.dataDir === ":memory:" ? ":memory:" : join(options.dataDir, "uptime.db");
+    if (path !== ":memory:") mkdirSync(options.dataDir, { recursive: true });
+    this.store = new UptimeStore({ path });
+    this.pool = createHttpPool();
+    this.engine = new Engine(options.config, {
+      store: this.store,
+      pool: this.pool,
+      metrics: this.metrics,
+      logger: options.logger ?? pino({ enabled: false }),
+      clock: this.clock,
+      concurrency: options.concurrency,
+      check: options.check,
+    });
+  }
+
+  start(): void {
+    this.engine.start();
+  }
+
+  reload(config: AggregatorConfig): void {
+    this.engine.apply(config);
+    this.generation++;
+  }
+
+  async close(): Promise<void> {
+    await this.engine.stop();
+    this.store.close();
+    await this.pool.close();
+  }
+
+  /** The aggregator's own status: unhealthy if its database cannot be written. */
+  selfStatus(): Status {
+    try {
+      const started = performance.now();
+      this.store.flush();
+      this.lastFlushMs = performance.now() - started;
+      return "healthy";
+    } catch {
+      return "unhealthy";
+    }
+  }
+
+  selfDependencies(): Record<string, { status: Status; responseTime: number }> {
+    return { database: { status: "healthy", responseTime: Math.round(this.lastFlushMs * 100) / 100 } };
+  }
+
+  status() {
+    const targets = [...this.engine.states.values()].map((state) => {
+      const status = state.confirmed ?? "unknown";
+      const entry: Record<string, unknown> = {
+        id: state.config.id,
+        name: state.config.name,
+        system: state.config.system,
+        status,
+        since: iso(state.since),
+        lastCheckAt: iso(state.lastResult?.at),
+        latencyMs: state.lastResult ? Math.round(state.lastResult.durationMs * 10) / 10 : null,
+        dependsOn: state.config.dependsOn,
+        labels: state.config.labels,
+        instances: state.config.instances.map((i) => {
+          const r = state.instances.get(i.name);
+          return {
+            name: i.name,
+            role: i.role,
+            status: r?.status ?? "unknown",
+            latencyMs: r ? Math.round(r.durationMs * 10) / 10 : null,
+            ...(r?.error ? { error: r.error } : {}),
+            ...(r?.dependencies ? { dependencies: r.dependencies } : {}),
+          };
+        }),
+      };
+      if (state.lastResult?.error && status !== "healthy") entry.error = state.lastResult.error;
+      if (status === "unhealthy") entry.rootCause = rootCause(state.config.id, this.engine.states);
+      if (state.serving) entry.serving = state.serving;
+      return entry;
+    });
+    return { generatedAt: new Date(this.clock.now()).toISOString(), targets };
+  }
+
+  history(targetId: string, window: string, spanMs: number) {
+    if (!this.engine.states.has(targetId)) return undefined;
+    const to = this.clock.now();
+    const from = to - spanMs;
+    const a = this.store.availability(targetId, from, to);
+    return {
+      targetId,
+      window,
+      from: iso(from)!,
+      to: iso(to)!,
+      availability: a.availability,
+      upSeconds: a.upMs / 1000,
+      degradedSeconds: a.degradedMs / 1000,
+      downSeconds: a.downMs / 1000,
+      maintenanceSeconds: a.maintenanceMs / 1000,
+      noDataSeconds: a.noDataMs / 1000,
+      latency: a.latency,
+      incidents: this.store.incidents({ targetId, since: from, limit: 100 }).map(incidentView),
+    };
+  }
+
+  incidents(options: { openOnly: boolean; limit: number }) {
+    return this.store.incidents(options).map(incidentView);
+  }
+
+  /**
+   * The status page's model: per system, 90 daily bars summed over its public targets (observed time weighted) and a
+   * row per target with its state and 30-day availability. Finished days cannot change, so their sums are computed
+   * once per UTC day (and after a reload); each request reads only today's rollups — the page costs about the same
+   * with five targets or thousands.
+   */
+  statusPageModel(): StatusPageModel {
+    const now = this.clock.now();
+    const DAY = 86_400_000;
+    const days = 90;
+    const today = Math.floor(now / DAY) * DAY;
+    const publicTargets = [...this.engine.states.values()].filter((s) => s.config.public);
+    const past = this.pastDays(today, days);
+    const current = this.store.dayRollups(now, 1);
+    const systems = new Map<string, StatusPageModel["systems"][number]>();
+    const todayBySystem = new Map<string, DayTotals>();
+    for (const state of publicTargets) {
+      const name = state.config.system;
+      let system = systems.get(name);
+      if (!system) {
+        system = { name, bars: [], targets: [] };
+        systems.set(name, system);
+        todayBySystem.set(name, { up: 0, degraded: 0, down: 0, maintenance: 0 });
+      }
+      const t = current.get(state.config.id)?.get(today);
+      const sums = todayBySystem.get(name)!;
+      if (t) addTotals(sums, t);
+      const before = past.targets30d.get(state.config.id) ?? { up: 0, observed: 0 };
+      const up30 = before.up + (t ? t.up + t.degraded : 0);
+      const observed30 = before.observed + (t ? t.up + t.degraded + t.down : 0);
+      system.targets.push({
+        id: state.config.id,
+        name: state.config.name,
+        status: state.confirmed ?? "unknown",
+        since: state.since ?? null,
+        latencyMs: state.lastResult?.durationMs ?? null,
+        availability30d: observed30 > 0 ? up30 / observed30 : null,
+      });
+    }
+    for (const [name, system] of systems) {
+      const history = past.systems.get(name) ?? [];
+      const totals = [
+        ...Array.from({ length: days - 1 }, (_, i) => history[i] ?? emptyTotals()),
+        todayBySystem.get(name)!,
+      ];
+      system.bars = totals.map((t, i) => {
+        const observed = t.up + t.degraded + t.down;
+        return {
+          day: new Date(today - (days - 1 - i) * DAY).toISOString().slice(0, 10),
+          availability: observed > 0 ? (t.up + t.degraded) / observed : null,
+          downMs: t.down / Math.max(1, system.targets.length),
+          noDataMs: 0,
+        };
+      });
+    }
+    const names = new Map(publicTargets.map((s) => [s.config.id, s.config.name]));
+    const visible = (i: Incident) => names.has(i.targetId);
+    return {
+      title: this.options.title ?? "Service status",
+      generatedAt: now,
+      systems: [...systems.values()],
+      openIncidents: this.store.incidents({ openOnly: true, limit: 50 }).filter(visible),
+      recentIncidents: this.store
+        .incidents({ since: now - 14 * DAY, limit: 20 })
+        .filter((i) => visible(i) && i.endedAt !== null),
+      targetNames: names,
+    };
+  }
+
+  /** Per-system totals of the days before today, and per-target sums of the 29 days before today; cached per day. */
+  private pastDays(today: number, days: number): PastDays {
+    if (this.pastCache && this.pastCache.today === today && this.pastCache.generation === this.generation)
+      return this.pastCache;
+    const DAY = 86_400_000;
+    const rollups = this.store.dayRollups(today - 1, days - 1);
+    const systems = new Map<string, DayTotals[]>();
+    const targets30d = new Map<string, { up: number; observed: number }>();
+    for (const state of this.engine.states.values()) {
+      if (!state.config.public) continue;
+      const perDay = rollups.get(state.config.id);
+      let totals = systems.get(state.config.system);
+      if (!totals) {
+        totals = Array.from({ length: days - 1 }, () => emptyTotals());
+        systems.set(state.config.system, totals);
+      }
+      const sums = { up: 0, observed: 0 };
+      for (let i = 0; i < days - 1; i++) {
+        const day = today - (days - 1 - i) * DAY;
+        const r = perDay?.get(day);
+        if (!r) continue;
+        addTotals(totals[i]!, r);
+        if (i >= days - 30) {
+          sums.up += r.up + r.degraded;
+          sums.observed += r.up + r.degraded + r.down;
+        }
+      }
+      targets30d.set(state.config.id, sums);
+    }
+    this.pastCache = { today, generation: this.generation, systems, targets30d };
+    return this.pastCache;
+  }
+}

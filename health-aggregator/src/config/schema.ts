@@ -1,0 +1,148 @@
+/**
+ * The aggregator's config file schema (JSON Schema draft-07). The same object validates the YAML at start and on
+ * reload, and is published as health-aggregator/config.schema.json for editors (a test keeps the two equal).
+ */
+
+const duration = {
+  type: "string",
+  pattern: "^[0-9]+(ms|s|m|h|d)$",
+  description: "A duration such as 500ms, 15s, 5m, 1h, 30d.",
+} as const;
+
+const labels = {
+  type: "object",
+  description: "Free-form labels copied to the target's metrics and API entries.",
+  propertyNames: { pattern: "^[a-zA-Z_][a-zA-Z0-9_]*$" },
+  additionalProperties: { type: "string", maxLength: 200 },
+} as const;
+
+const httpCheck = {
+  type: "object",
+  additionalProperties: false,
+  required: ["url"],
+  properties: {
+    url: { type: "string", pattern: "^https?://", description: "Health endpoint URL." },
+    method: { type: "string", enum: ["GET", "HEAD", "POST"], default: "GET" },
+    headers: { type: "object", additionalProperties: { type: "string" } },
+    format: {
+      type: "string",
+      enum: ["lookout", "health+json", "status"],
+      default: "lookout",
+      description:
+        "lookout: the HealthCheckResponse contract; health+json: IETF draft application/health+json; status: the HTTP status alone.",
+    },
+    expect_status: {
+      type: "array",
+      items: { type: "integer", minimum: 100, maximum: 599 },
+      minItems: 1,
+      description: "Status codes that count as success (default: any 2xx).",
+    },
+    assertions: {
+      type: "array",
+      description: "JSON-path assertions on the response body; a failing one makes the check unhealthy.",
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["path"],
+        properties: {
+          path: { type: "string", pattern: "^\\$(\\.[A-Za-z_][A-Za-z0-9_]*|\\[[0-9]+\\])*$" },
+          equals: { type: ["string", "number", "boolean", "null"] },
+          exists: { type: "boolean" },
+        },
+      },
+    },
+  },
+} as const;
+
+const instance = {
+  type: "object",
+  additionalProperties: false,
+  required: ["name"],
+  properties: {
+    name: { type: "string", pattern: "^[a-z0-9][a-z0-9_.-]*$" },
+    role: { type: "string", enum: ["primary", "secondary"], default: "primary" },
+    http: httpCheck,
+    tcp: {
+      type: "object",
+      additionalProperties: false,
+      required: ["host", "port"],
+      properties: { host: { type: "string" }, port: { type: "integer", minimum: 1, maximum: 65535 } },
+    },
+    postgres: {
+      type: "object",
+      additionalProperties: false,
+      required: ["url"],
+      properties: {
+        url: {
+          type: "string",
+          pattern: "^postgres(ql)?://",
+          description: "Connection URL; use ${ENV} for the password.",
+        },
+      },
+    },
+    redis: {
+      type: "object",
+      additionalProperties: false,
+      required: ["url"],
+      properties: { url: { type: "string", pattern: "^rediss?://" } },
+    },
+  },
+  oneOf: [{ required: ["http"] }, { required: ["tcp"] }, { required: ["postgres"] }, { required: ["redis"] }],
+} as const;
+
+export const configSchema = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "https://lookout.dev/schemas/health-aggregator.json",
+  title: "Lookout health aggregator configuration",
+  type: "object",
+  additionalProperties: false,
+  required: ["targets"],
+  properties: {
+    defaults: {
+      type: "object",
+      additionalProperties: false,
+      description: "Values every target inherits unless it sets its own.",
+      properties: {
+        interval: { ...duration, default: "15s" },
+        timeout: { ...duration, default: "5s" },
+        retries: { type: "integer", minimum: 0, maximum: 5, default: 0 },
+        degraded_after: { ...duration, description: "Response time above which a healthy answer counts as degraded." },
+        failures_to_down: { type: "integer", minimum: 1, maximum: 20, default: 2 },
+        successes_to_up: { type: "integer", minimum: 1, maximum: 20, default: 2 },
+      },
+    },
+    history: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        raw_days: { type: "integer", minimum: 1, maximum: 90, default: 7 },
+        minute_days: { type: "integer", minimum: 1, maximum: 366, default: 30 },
+        hour_days: { type: "integer", minimum: 30, maximum: 366, default: 366 },
+      },
+    },
+    targets: {
+      type: "array",
+      minItems: 1,
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["id", "instances"],
+        properties: {
+          id: { type: "string", pattern: "^[a-z0-9][a-z0-9_-]*$", maxLength: 64 },
+          name: { type: "string", maxLength: 120 },
+          system: { type: "string", description: "The system this target belongs to on the status page." },
+          interval: duration,
+          timeout: duration,
+          retries: { type: "integer", minimum: 0, maximum: 5 },
+          degraded_after: duration,
+          failures_to_down: { type: "integer", minimum: 1, maximum: 20 },
+          successes_to_up: { type: "integer", minimum: 1, maximum: 20 },
+          depends_on: { type: "array", items: { type: "string" }, uniqueItems: true },
+          labels,
+          public: { type: "boolean", default: true, description: "Shown on the public /status page." },
+          instances: { type: "array", minItems: 1, items: instance },
+        },
+      },
+    },
+  },
+} as const;

@@ -1,0 +1,127 @@
+/** Response schemas of the HTTP interface: Fastify validates requests and serialises replies with them. */
+
+const status = { type: "string", enum: ["healthy", "degraded", "unhealthy"] } as const;
+const nullableNumber = { type: ["number", "null"] } as const;
+
+export const errorSchema = {
+  type: "object",
+  required: ["error", "message"],
+  properties: { error: { type: "string" }, message: { type: "string" } },
+} as const;
+
+export const healthSchema = {
+  type: "object",
+  required: ["status", "timestamp", "uptime", "version", "dependencies", "metrics"],
+  properties: {
+    status,
+    timestamp: { type: "string", format: "date-time" },
+    uptime: { type: "number" },
+    version: { type: "string" },
+    dependencies: {
+      type: "object",
+      additionalProperties: {
+        type: "object",
+        required: ["status", "responseTime"],
+        properties: { status, responseTime: { type: "number" } },
+      },
+    },
+    metrics: {
+      type: "object",
+      required: ["requestsPerMinute", "errorRate", "avgResponseTime"],
+      properties: {
+        requestsPerMinute: { type: "number" },
+        errorRate: { type: "number" },
+        avgResponseTime: { type: "number" },
+      },
+    },
+  },
+} as const;
+
+const incident = {
+  type: "object",
+  required: ["id", "targetId", "startedAt", "endedAt", "rootCause", "affected", "summary"],
+  properties: {
+    id: { type: "integer" },
+    targetId: { type: "string" },
+    startedAt: { type: "string", format: "date-time" },
+    endedAt: { type: ["string", "null"] },
+    rootCause: { type: "string" },
+    affected: { type: "array", items: { type: "string" } },
+    summary: { type: "string" },
+  },
+} as const;
+
+export const incidentsSchema = {
+  type: "object",
+  required: ["incidents"],
+  properties: { incidents: { type: "array", items: incident } },
+} as const;
+
+export const statusSchema = {
+  type: "object",
+  required: ["generatedAt", "targets"],
+  properties: {
+    generatedAt: { type: "string" },
+    targets: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["id", "name", "system", "status", "since", "lastCheckAt", "instances", "dependsOn"],
+        properties: {
+          id: { type: "string" },
+          name: { type: "string" },
+          system: { type: "string" },
+          status: { type: "string", enum: ["healthy", "degraded", "unhealthy", "unknown"] },
+          since: { type: ["string", "null"] },
+          lastCheckAt: { type: ["string", "null"] },
+          latencyMs: nullableNumber,
+          error: { type: "string" },
+          rootCause: { type: "string" },
+          serving: { type: "string" },
+          dependsOn: { type: "array", items: { type: "string" } },
+          labels: { type: "object", additionalProperties: { type: "string" } },
+          instances: {
+            type: "array",
+            items: {
+              type: "object",
+              required: ["name", "role", "status"],
+              properties: {
+                name: { type: "string" },
+                role: { type: "string" },
+                status: { type: "string", enum: ["healthy", "degraded", "unhealthy", "unknown"] },
+                latencyMs: nullableNumber,
+                error: { type: "string" },
+                dependencies: {
+                  type: "object",
+                  additionalProperties: { type: "object", properties: { status, responseTime: { type: "number" } } },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+export const historySchema = {
+  type: "object",
+  required: ["targetId", "window", "from", "to", "availability", "latency", "incidents"],
+  properties: {
+    targetId: { type: "string" },
+    window: { type: "string" },
+    from: { type: "string" },
+    to: { type: "string" },
+    availability: nullableNumber,
+    upSeconds: { type: "number" },
+    degradedSeconds: { type: "number" },
+    downSeconds: { type: "number" },
+    maintenanceSeconds: { type: "number" },
+    noDataSeconds: { type: "number" },
+    latency: {
+      type: "object",
+      properties: { p50: nullableNumber, p95: nullableNumber, p99: nullableNumber, checks: { type: "integer" } },
+    },
+    incidents: { type: "array", items: incident },
+  },
+} as const;

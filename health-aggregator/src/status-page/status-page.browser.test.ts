@@ -1,0 +1,178 @@
+/// <reference lib="dom" />
+/**
+ * The public status page in real headless Chromium (Debian's, driven by playwright-core), served by the real app on a
+ * port: landmarks, readability without JavaScript, keyboard access to each day's detail, contrast, a narrow screen,
+ * nothing internal on the page. Writes docs/images/status-page.png.
+ */
+import { existsSync, mkdirSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { type Browser, chromium } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { REPO_ROOT } from "../../../stack/paths.js";
+import { missingToolMessage, toolPaths } from "../../../stack/tools.js";
+import { Aggregator } from "../aggregator.js";
+import { buildApp } from "../app.js";
+import type { Status } from "../checks/types.js";
+import { settingsFromEnv } from "../config.js";
+import { parseConfig } from "../config/load.js";
+import { ManualClock } from "../engine/manual-clock.js";
+
+const CONFIG = `
+defaults: { interval: 15m, timeout: 5s }
+targets:
+  - { id: automatrix, name: AutoMatrix API, system: AutoMatrix, depends_on: [relaycore], instances: [{ name: main, http: { url: "http://10.1.2.3:8001/health" } }] }
+  - { id: automatrix-worker, name: Workflow workers, system: AutoMatrix, instances: [{ name: main, tcp: { host: 10.1.2.3, port: 9 } }] }
+  - { id: relaycore, name: RelayCore router, system: RelayCore, depends_on: [neuroweaver], instances: [{ name: main, http: { url: "http://10.1.2.3:8002/health" } }] }
+  - { id: neuroweaver, name: NeuroWeaver inference, system: NeuroWeaver, instances: [{ name: main, http: { url: "http://10.1.2.3:8003/health" } }] }
+  - { id: secret-infra, name: Secret infra, system: Internal, public: false, instances: [{ name: main, tcp: { host: 10.9.9.9, port: 1 } }] }
+`;
+
+function contrast(fg: number[], bg: number[]): number {
+  const lum = (c: number[]) => {
+    const [r, g, b] = c.map((v) => {
+      const s = v / 255;
+      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+    }) as [number, number, number];
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x) as [number, number];
+  return (a + 0.05) / (b + 0.05);
+}
+
+describe("status page in Chromium", () => {
+  let browser: Browser;
+  let url = "";
+  let close: () => Promise<void> = async () => {};
+
+  beforeAll(async () => {
+    const { chromium: chromiumPath } = toolPaths();
+    if (!existsSync(chromiumPath)) throw new Error(missingToolMessage("chromium", chromiumPath));
+    const start = Date.parse("2026-08-29T00:00:00Z");
+    const clock = new ManualClock(start);
+    const aggregator = new Aggregator({
+      config: parseConfig(CONFIG, "test.yml", {}),
+      dataDir: ":memory:",
+      clock,
+      title: "Acme status",
+    });
+    // 90 days of history: a bad afternoon for NeuroWeaver 40 days ago, an outage now that takes RelayCore and AutoMatrix with it.
+    const feed = (id: string, status: Status) =>
+      aggregator.engine.record({
+        targetId: id,
+        instance: "main",
+        role: "primary",
+        status,
+        at: clock.now(),
+        durationMs: 20 + (clock.now() % 37),
+        ...(status === "unhealthy" ? { error: "connect ECONNREFUSED 10.1.2.3:8003" } : {}),
+      });
+    for (let day = 0; day < 90; day++) {
+      for (let step = 0; step < 96; step++) {
+        const down = day === 50 && step >= 56 && step < 64;
+        const now = day === 89 && step >= 90;
+        for (const id of ["automatrix", "automatrix-worker", "relaycore", "neuroweaver", "secret-infra"]) {
+          const cascade = id === "neuroweaver" || id === "relaycore" || id === "automatrix";
+          feed(id, (down && id === "neuroweaver") || (now && cascade) ? "unhealthy" : "healthy");
+        }
+        clock.advance(15 * 60_000);
+      }
+    }
+    const settings = settingsFromEnv({
+      LOOKOUT_METRICS_TOKEN: "m".repeat(20),
+      LOOKOUT_ADMIN_TOKEN: "a".repeat(20),
+      LOOKOUT_PORT_AGGREGATOR: "0",
+    });
+    const app = buildApp({ settings, aggregator });
+    await app.listen({ host: "127.0.0.1", port: 0 });
+    url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/status`;
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+    close = async () => {
+      await browser.close();
+      await app.close();
+      await aggregator.close();
+    };
+  });
+  afterAll(async () => close());
+
+  it("shows every public system with landmarks, states and the root cause", async () => {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 1400 } });
+    await page.goto(url);
+    expect(await page.title()).toBe("Acme status");
+    for (const landmark of ["banner", "main", "contentinfo"])
+      expect(await page.getByRole(landmark as "main").count()).toBe(1);
+    expect(await page.getByRole("status").textContent()).toBe("Some systems are down");
+    expect(await page.getByRole("heading", { level: 2 }).allTextContents()).toEqual([
+      "AutoMatrix",
+      "RelayCore",
+      "NeuroWeaver",
+      "Ongoing incidents",
+      "Resolved in the last 14 days",
+    ]);
+    expect(await page.locator('[data-target="neuroweaver"] .state').textContent()).toContain("Down");
+    expect(await page.locator('[data-target="automatrix-worker"] .state').textContent()).toContain("Operational");
+    const ongoing = await page.locator("section", { has: page.locator("#incidents-open") }).textContent();
+    expect(ongoing).toContain("Root cause: NeuroWeaver inference");
+    expect(ongoing).toMatch(/also affected: (AutoMatrix API, RelayCore router|RelayCore router, AutoMatrix API)/);
+    const body = await page.content();
+    for (const secret of ["10.1.2.3", "ECONNREFUSED", "Secret infra", "10.9.9.9"]) expect(body).not.toContain(secret);
+    mkdirSync(join(REPO_ROOT, "docs", "images"), { recursive: true });
+    await page.screenshot({ path: join(REPO_ROOT, "docs", "images", "status-page.png"), fullPage: true });
+    await page.close();
+  });
+
+  it("gives each day's detail to keyboard and screen-reader users", async () => {
+    const page = await browser.newPage();
+    await page.goto(url);
+    const bars = page.getByRole("list", { name: "Daily availability of NeuroWeaver, last 90 days" }).locator("li");
+    expect(await bars.count()).toBe(90);
+    const labels = await bars.evaluateAll((items) => items.map((li) => li.getAttribute("aria-label") ?? ""));
+    const badDays = labels.map((label, i) => [label, i] as const).filter(([label]) => label.includes("down"));
+    expect(badDays.map(([label]) => label)).toEqual([
+      expect.stringMatching(/^2026-10-18: 9\d\.\d\d% available, down 2 h 0 min$/) as string,
+      // Confirmed down from the 2nd failed check (23:00); the last check (23:45) has no successor yet, so it covers nothing.
+      expect.stringMatching(/^2026-11-26: \d+\.\d\d% available, down 1 h 0 min$/) as string,
+    ]);
+    const badDay = bars.nth(badDays[0]![1]);
+    await badDay.focus();
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("title"))).toMatch(/down 2 h 0 min/);
+    await page.close();
+  });
+
+  it("is complete without JavaScript", async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(url);
+    expect(await page.locator(".target").count()).toBe(4);
+    expect(await page.locator(".bar").count()).toBe(3 * 90);
+    await context.close();
+  });
+
+  it("fits a phone screen and keeps text contrast at 4.5:1 or better", async () => {
+    const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
+    await page.goto(url);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
+    expect(overflow).toBe(0);
+    const colors = await page.evaluate(() =>
+      [".state.healthy", ".state.unhealthy", ".meta", "h1"].map((selector) => {
+        const el = document.querySelector(selector)!;
+        return getComputedStyle(el).color.match(/\d+/g)!.slice(0, 3).map(Number);
+      }),
+    );
+    for (const color of colors) expect(contrast(color, [255, 255, 255])).toBeGreaterThanOrEqual(4.5);
+    await page.close();
+  });
+});

@@ -1,0 +1,43 @@
+/**
+ * Versioned schema migrations, applied in order; PRAGMA user_version records how many have run. Append only:
+ * never edit a migration that has shipped.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: targets, raw results, rollups, incidents, failovers.
+  `
+  CREATE TABLE targets (idx INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE);
+  CREATE TABLE instances (idx INTEGER PRIMARY KEY, target TEXT NOT NULL, name TEXT NOT NULL, UNIQUE (target, name));
+  CREATE TABLE results (
+    target INTEGER NOT NULL, at INTEGER NOT NULL, instance INTEGER NOT NULL,
+    status INTEGER NOT NULL, duration_ms INTEGER NOT NULL, error TEXT,
+    PRIMARY KEY (target, at, instance)
+  ) WITHOUT ROWID;
+  CREATE TABLE rollup_minute (
+    target INTEGER NOT NULL, t INTEGER NOT NULL,
+    up_ms INTEGER NOT NULL, degraded_ms INTEGER NOT NULL, down_ms INTEGER NOT NULL, maintenance_ms INTEGER NOT NULL,
+    latency TEXT,
+    PRIMARY KEY (target, t)
+  ) WITHOUT ROWID;
+  CREATE TABLE rollup_hour (
+    target INTEGER NOT NULL, t INTEGER NOT NULL,
+    up_ms INTEGER NOT NULL, degraded_ms INTEGER NOT NULL, down_ms INTEGER NOT NULL, maintenance_ms INTEGER NOT NULL,
+    latency TEXT,
+    PRIMARY KEY (target, t)
+  ) WITHOUT ROWID;
+  CREATE TABLE incidents (
+    id INTEGER PRIMARY KEY, target TEXT NOT NULL, started_at INTEGER NOT NULL, ended_at INTEGER,
+    root_cause TEXT NOT NULL, affected TEXT NOT NULL, summary TEXT NOT NULL
+  );
+  CREATE INDEX incidents_by_time ON incidents (started_at);
+  CREATE TABLE failovers (id INTEGER PRIMARY KEY, target TEXT NOT NULL, at INTEGER NOT NULL, from_instance TEXT NOT NULL, to_instance TEXT NOT NULL);
+  `,
+  // 2: day rollups, for the status page's 90-day bars and long windows at a glance.
+  `
+  CREATE TABLE rollup_day (
+    target INTEGER NOT NULL, t INTEGER NOT NULL,
+    up_ms INTEGER NOT NULL, degraded_ms INTEGER NOT NULL, down_ms INTEGER NOT NULL, maintenance_ms INTEGER NOT NULL,
+    latency TEXT,
+    PRIMARY KEY (target, t)
+  ) WITHOUT ROWID;
+  `,
+];
