@@ -83,6 +83,22 @@ function incidentItem(incident: Incident, names: Map<string, string>): string {
     </li>`;
 }
 
+/** Open incidents sharing a root cause are one event for a reader: merge them, earliest start, every affected target. */
+function groupByRootCause(incidents: Incident[]): Incident[] {
+  const groups = new Map<string, Incident>();
+  for (const incident of incidents) {
+    const group = groups.get(incident.rootCause);
+    if (!group) {
+      groups.set(incident.rootCause, { ...incident, targetId: incident.rootCause, affected: [...incident.affected] });
+      continue;
+    }
+    group.startedAt = Math.min(group.startedAt, incident.startedAt);
+    for (const id of [incident.targetId, ...incident.affected])
+      if (!group.affected.includes(id)) group.affected.push(id);
+  }
+  return [...groups.values()];
+}
+
 export function renderStatusPage(model: StatusPageModel): string {
   const all = model.systems.flatMap((s) => s.targets);
   const worst = all.some((t) => t.status === "unhealthy")
@@ -150,7 +166,13 @@ export function renderStatusPage(model: StatusPageModel): string {
 ${systems}
   <section aria-labelledby="incidents-open">
     <h2 id="incidents-open">Ongoing incidents</h2>
-    ${model.openIncidents.length ? `<ul class="incidents">${model.openIncidents.map((i) => incidentItem(i, model.targetNames)).join("")}</ul>` : "<p>None.</p>"}
+    ${
+      model.openIncidents.length
+        ? `<ul class="incidents">${groupByRootCause(model.openIncidents)
+            .map((i) => incidentItem(i, model.targetNames))
+            .join("")}</ul>`
+        : "<p>None.</p>"
+    }
   </section>
   <section aria-labelledby="incidents-recent">
     <h2 id="incidents-recent">Resolved in the last 14 days</h2>

@@ -124,6 +124,13 @@ describe("status page in Chromium", () => {
     expect(await page.locator('[data-target="automatrix-worker"] .state').textContent()).toContain("Operational");
     const ongoing = await page.locator("section", { has: page.locator("#incidents-open") }).textContent();
     expect(ongoing).toContain("Root cause: NeuroWeaver inference");
+    // Three incidents with one root cause read as one event.
+    expect(
+      await page
+        .locator("section", { has: page.locator("#incidents-open") })
+        .locator(".incident")
+        .count(),
+    ).toBe(1);
     expect(ongoing).toMatch(/also affected: (AutoMatrix API, RelayCore router|RelayCore router, AutoMatrix API)/);
     const body = await page.content();
     for (const secret of ["10.1.2.3", "ECONNREFUSED", "Secret infra", "10.9.9.9"]) expect(body).not.toContain(secret);
