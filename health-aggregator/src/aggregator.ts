@@ -3,6 +3,7 @@
  * HTTP interface serves. createAggregator() is what server.ts runs and what tests build with an in-memory database
  * and a test clock.
  */
+import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "pino";
@@ -16,7 +17,7 @@ import { type Clock, systemClock } from "./engine/scheduler.js";
 import { rootCause } from "./engine/state.js";
 import { AggregatorMetrics } from "./metrics.js";
 import type { StatusPageModel } from "./status-page/render.js";
-import { type Incident, UptimeStore } from "./store/store.js";
+import { type AlertRecord, type Incident, UptimeStore } from "./store/store.js";
 
 export interface AggregatorOptions {
   config: AggregatorConfig;
@@ -63,6 +64,16 @@ const iso = (ms: number | null | undefined) => (ms === null || ms === undefined 
 
 function incidentView(i: Incident) {
   return { ...i, startedAt: iso(i.startedAt)!, endedAt: iso(i.endedAt) };
+}
+
+/** An alert as Alertmanager's webhook sends it (the fields Lookout reads). */
+export interface WebhookAlert {
+  status: "firing" | "resolved";
+  labels: Record<string, string>;
+  annotations?: Record<string, string>;
+  startsAt: string;
+  endsAt?: string;
+  fingerprint?: string;
 }
 
 export class Aggregator {
@@ -195,6 +206,41 @@ export class Aggregator {
   }
 
   /**
+   * Keeps alert history from Alertmanager notifications. Only the alert name, severity, service and the summary
+   * annotation are kept (the rules write those without PII); other labels and annotations are dropped.
+   */
+  recordAlerts(alerts: WebhookAlert[]): void {
+    const now = this.clock.now();
+    const records: AlertRecord[] = alerts.map((a) => {
+      const startsAt = Date.parse(a.startsAt);
+      const endsAt = a.endsAt ? Date.parse(a.endsAt) : NaN;
+      return {
+        // Alertmanager sends a fingerprint; without one, the label set identifies the alert.
+        fingerprint:
+          a.fingerprint ??
+          createHash("sha256")
+            .update(JSON.stringify(Object.entries(a.labels).sort()))
+            .digest("hex")
+            .slice(0, 16),
+        startsAt,
+        // Alertmanager sends 0001-01-01 for "not ended".
+        endsAt: a.status === "resolved" && Number.isFinite(endsAt) && endsAt > 0 ? endsAt : null,
+        status: a.status,
+        alertname: a.labels.alertname ?? "unknown",
+        severity: a.labels.severity ?? "none",
+        service: a.labels.service ?? null,
+        summary: (a.annotations?.summary ?? "").slice(0, 300),
+      };
+    });
+    this.store.upsertAlerts(records, now);
+    for (const a of alerts) this.metrics.alertsReceived.inc({ status: a.status });
+  }
+
+  alerts(options: { firingOnly: boolean; limit: number }) {
+    return this.store.alerts(options).map((a) => ({ ...a, startsAt: iso(a.startsAt)!, endsAt: iso(a.endsAt) }));
+  }
+
+  /**
    * The status page's model: per system, 90 daily bars summed over its public targets (observed time weighted) and a
    * row per target with its state and 30-day availability. Finished days cannot change, so their sums are computed
    * once per UTC day (and after a reload); each request reads only today's rollups — the page costs about the same
@@ -260,6 +306,8 @@ export class Aggregator {
         .incidents({ since: now - 14 * DAY, limit: 20 })
         .filter((i) => visible(i) && i.endedAt !== null),
       targetNames: names,
+      // Watchdog-style alerts (severity none) prove the pipeline works; they are not news for the public.
+      activeAlerts: this.store.alerts({ firingOnly: true, limit: 20 }).filter((a) => a.severity !== "none"),
     };
   }
 

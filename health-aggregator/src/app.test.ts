@@ -301,18 +301,66 @@ describe("health aggregator HTTP interface", () => {
     expect((page.body.match(/class="bar /g) ?? []).length).toBe(90 * 3); // one row of bars per public system
   });
 
-  it("takes Alertmanager notifications only with the admin token", async () => {
-    const { app } = build();
-    const payload = { status: "firing", alerts: [{ status: "firing" }, { status: "resolved" }] };
-    expect((await app.inject({ method: "POST", url: "/api/v1/alerts/webhook", payload })).statusCode).toBe(401);
-    const accepted = await app.inject({
-      method: "POST",
-      url: "/api/v1/alerts/webhook",
-      payload,
-      headers: { authorization: `Bearer ${adminToken}` },
+  it("keeps alert history from Alertmanager notifications, only with the admin token", async () => {
+    const { app, clock } = build();
+    const alert = (status: "firing" | "resolved", endsAt: string) => ({
+      status,
+      labels: {
+        alertname: "ServiceDown",
+        severity: "critical",
+        service: "relaycore",
+        instance: "10.0.0.5:8002",
+        user_email: "jane@example.com",
+      },
+      annotations: {
+        summary: "RelayCore is down",
+        description: "see runbook",
+        internal_url: "http://10.0.0.5:8002/health",
+      },
+      startsAt: "2026-11-27T09:59:30Z",
+      endsAt,
+      fingerprint: "a1b2c3d4e5f60718",
     });
+    const post = (payload: unknown, authorization?: string) =>
+      app.inject({
+        method: "POST",
+        url: "/api/v1/alerts/webhook",
+        payload: payload as object,
+        headers: authorization ? { authorization } : {},
+      });
+    const firing = {
+      version: "4",
+      status: "firing",
+      receiver: "lookout-aggregator",
+      alerts: [alert("firing", "0001-01-01T00:00:00Z")],
+    };
+    expect((await post(firing)).statusCode).toBe(401);
+    const accepted = await post(firing, `Bearer ${adminToken}`);
     expect(accepted.statusCode).toBe(202);
-    expect(accepted.json()).toEqual({ accepted: 2 });
+    expect(accepted.json()).toEqual({ accepted: 1 });
+    const open = (await app.inject({ url: "/api/v1/alerts?state=firing" })).json<{ alerts: unknown[] }>();
+    expect(open.alerts).toEqual([
+      {
+        fingerprint: "a1b2c3d4e5f60718",
+        status: "firing",
+        alertname: "ServiceDown",
+        severity: "critical",
+        service: "relaycore",
+        summary: "RelayCore is down",
+        startsAt: "2026-11-27T09:59:30.000Z",
+        endsAt: null,
+      },
+    ]);
+    expect(JSON.stringify(open)).not.toMatch(/jane@example\.com|10\.0\.0\.5/);
+    expect((await app.inject({ url: "/status" })).body).toContain("RelayCore is down");
+    clock.advance(60_000);
+    await post(
+      { ...firing, status: "resolved", alerts: [alert("resolved", "2026-11-27T10:00:45Z")] },
+      `Bearer ${adminToken}`,
+    );
+    expect((await app.inject({ url: "/api/v1/alerts?state=firing" })).json<{ alerts: unknown[] }>().alerts).toEqual([]);
+    const all = (await app.inject({ url: "/api/v1/alerts" })).json<{ alerts: { status: string; endsAt: string }[] }>();
+    expect(all.alerts).toMatchObject([{ status: "resolved", endsAt: "2026-11-27T10:00:45.000Z" }]);
     const metrics = await app.inject({
       method: "GET",
       url: "/metrics",
@@ -326,6 +374,14 @@ describe("health aggregator HTTP interface", () => {
     ["not JSON", "{status: firing", /JSON/i],
     ["the wrong shape", JSON.stringify({ status: "exploded", alerts: [] }), /status/],
     ["no alerts", JSON.stringify({ status: "firing" }), /alerts/],
+    [
+      "an alert without a name",
+      JSON.stringify({
+        status: "firing",
+        alerts: [{ status: "firing", labels: {}, startsAt: "2026-11-27T10:00:00Z" }],
+      }),
+      /alertname/,
+    ],
   ])("answers 400 with a reason to a webhook body that is %s", async (_what, body, reason) => {
     const { app } = build();
     const response = await app.inject({

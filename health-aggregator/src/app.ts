@@ -5,10 +5,10 @@
  */
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from "fastify";
 import { pino } from "pino";
-import type { Aggregator } from "./aggregator.js";
+import type { Aggregator, WebhookAlert } from "./aggregator.js";
 import { requireBearer } from "./auth.js";
 import type { AggregatorSettings } from "./config.js";
-import { errorSchema, healthSchema, historySchema, incidentsSchema, statusSchema } from "./schemas.js";
+import { alertsSchema, errorSchema, healthSchema, historySchema, incidentsSchema, statusSchema } from "./schemas.js";
 import { renderStatusPage } from "./status-page/render.js";
 import type { Status } from "./checks/types.js";
 
@@ -151,6 +151,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     },
   );
 
+  // Alertmanager's webhook payload (version 4): only the fields we keep are declared; the rest is ignored.
   app.post(
     "/api/v1/alerts/webhook",
     {
@@ -162,7 +163,22 @@ export function buildApp(deps: AppDeps): FastifyInstance {
           required: ["status", "alerts"],
           properties: {
             status: { type: "string", enum: ["firing", "resolved"] },
-            alerts: { type: "array", items: { type: "object", properties: { status: { type: "string" } } } },
+            alerts: {
+              type: "array",
+              maxItems: 1000,
+              items: {
+                type: "object",
+                required: ["status", "labels", "startsAt"],
+                properties: {
+                  status: { type: "string", enum: ["firing", "resolved"] },
+                  labels: { type: "object", required: ["alertname"], additionalProperties: { type: "string" } },
+                  annotations: { type: "object", additionalProperties: { type: "string" } },
+                  startsAt: { type: "string", format: "date-time" },
+                  endsAt: { type: "string" },
+                  fingerprint: { type: "string", maxLength: 64 },
+                },
+              },
+            },
           },
         },
         response: {
@@ -173,10 +189,30 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       },
     },
     async (request, reply) => {
-      const body = request.body as { alerts: { status?: string }[] };
-      for (const alert of body.alerts)
-        aggregator.metrics.alertsReceived.inc({ status: alert.status === "resolved" ? "resolved" : "firing" });
+      const body = request.body as { alerts: WebhookAlert[] };
+      aggregator.recordAlerts(body.alerts);
       return reply.code(202).send({ accepted: body.alerts.length });
+    },
+  );
+
+  app.get(
+    "/api/v1/alerts",
+    {
+      schema: {
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            state: { type: "string", enum: ["firing", "all"], default: "all" },
+            limit: { type: "integer", minimum: 1, maximum: 500, default: 100 },
+          },
+        },
+        response: { 200: alertsSchema, 400: errorSchema },
+      },
+    },
+    (request) => {
+      const { state, limit } = request.query as { state: "firing" | "all"; limit: number };
+      return { alerts: aggregator.alerts({ firingOnly: state === "firing", limit }) };
     },
   );
 

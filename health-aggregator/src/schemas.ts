@@ -125,3 +125,27 @@ export const historySchema = {
     incidents: { type: "array", items: incident },
   },
 } as const;
+
+export const alertsSchema = {
+  type: "object",
+  required: ["alerts"],
+  properties: {
+    alerts: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["fingerprint", "status", "alertname", "severity", "startsAt", "endsAt", "summary"],
+        properties: {
+          fingerprint: { type: "string" },
+          status: { type: "string", enum: ["firing", "resolved"] },
+          alertname: { type: "string" },
+          severity: { type: "string" },
+          service: { type: ["string", "null"] },
+          summary: { type: "string" },
+          startsAt: { type: "string" },
+          endsAt: { type: ["string", "null"] },
+        },
+      },
+    },
+  },
+} as const;

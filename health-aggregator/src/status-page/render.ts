@@ -4,7 +4,7 @@
  * only names from config, states, times and availability.
  */
 import type { Status } from "../checks/types.js";
-import type { DailyBar, Incident } from "../store/store.js";
+import type { AlertRecord, DailyBar, Incident } from "../store/store.js";
 
 export interface StatusPageModel {
   title: string;
@@ -25,6 +25,7 @@ export interface StatusPageModel {
   openIncidents: Incident[];
   recentIncidents: Incident[];
   targetNames: Map<string, string>;
+  activeAlerts: AlertRecord[];
 }
 
 const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
@@ -170,6 +171,19 @@ ${systems}
       model.openIncidents.length
         ? `<ul class="incidents">${groupByRootCause(model.openIncidents)
             .map((i) => incidentItem(i, model.targetNames))
+            .join("")}</ul>`
+        : "<p>None.</p>"
+    }
+  </section>
+  <section aria-labelledby="alerts-active">
+    <h2 id="alerts-active">Active alerts</h2>
+    ${
+      model.activeAlerts.length
+        ? `<ul class="incidents">${model.activeAlerts
+            .map(
+              (a) =>
+                `<li class="incident alert"><p><strong>${escapeHtml(a.severity)}</strong> — ${escapeHtml(a.summary || a.alertname)}, since <time datetime="${new Date(a.startsAt).toISOString()}">${when(a.startsAt)}</time></p></li>`,
+            )
             .join("")}</ul>`
         : "<p>None.</p>"
     }

@@ -118,6 +118,7 @@ describe("status page in Chromium", () => {
       "RelayCore",
       "NeuroWeaver",
       "Ongoing incidents",
+      "Active alerts",
       "Resolved in the last 14 days",
     ]);
     expect(await page.locator('[data-target="neuroweaver"] .state').textContent()).toContain("Down");

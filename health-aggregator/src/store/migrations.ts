@@ -40,4 +40,14 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (target, t)
   ) WITHOUT ROWID;
   `,
+  // 3: alert history from Alertmanager's webhook, one row per alert instance (fingerprint + start).
+  `
+  CREATE TABLE alerts (
+    fingerprint TEXT NOT NULL, starts_at INTEGER NOT NULL, ends_at INTEGER,
+    status TEXT NOT NULL, alertname TEXT NOT NULL, severity TEXT NOT NULL, service TEXT,
+    summary TEXT NOT NULL, updated_at INTEGER NOT NULL,
+    PRIMARY KEY (fingerprint, starts_at)
+  ) WITHOUT ROWID;
+  CREATE INDEX alerts_by_update ON alerts (updated_at);
+  `,
 ];

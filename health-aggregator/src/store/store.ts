@@ -39,6 +39,18 @@ export interface Incident {
   summary: string;
 }
 
+/** One alert instance from Alertmanager, reduced to what is safe to keep and show (no free-form labels). */
+export interface AlertRecord {
+  fingerprint: string;
+  startsAt: number;
+  endsAt: number | null;
+  status: "firing" | "resolved";
+  alertname: string;
+  severity: string;
+  service: string | null;
+  summary: string;
+}
+
 export interface Availability {
   /** Fraction of observed, non-maintenance time that was healthy or degraded; null when nothing was observed. */
   availability: number | null;
@@ -517,6 +529,32 @@ export class UptimeStore {
     }));
   }
 
+  /** Inserts or updates alerts by (fingerprint, start): a resolved notification closes the firing row. */
+  upsertAlerts(alerts: AlertRecord[], now: number): void {
+    this.flush();
+    const upsert = this.db.prepare(
+      `INSERT INTO alerts (fingerprint, starts_at, ends_at, status, alertname, severity, service, summary, updated_at)
+       VALUES (@fingerprint, @startsAt, @endsAt, @status, @alertname, @severity, @service, @summary, @now)
+       ON CONFLICT (fingerprint, starts_at) DO UPDATE SET
+         ends_at = excluded.ends_at, status = excluded.status, summary = excluded.summary, updated_at = excluded.updated_at`,
+    );
+    this.db.transaction(() => {
+      for (const a of alerts) upsert.run({ ...a, now });
+    })();
+  }
+
+  alerts(options: { firingOnly?: boolean; limit?: number } = {}): AlertRecord[] {
+    this.flush();
+    return (
+      this.db
+        .prepare(
+          `SELECT fingerprint, starts_at startsAt, ends_at endsAt, status, alertname, severity, service, summary FROM alerts
+            ${options.firingOnly ? "WHERE status = 'firing'" : ""} ORDER BY updated_at DESC, starts_at DESC LIMIT ?`,
+        )
+        .all(options.limit ?? 100) as AlertRecord[]
+    ).map((a) => ({ ...a, service: a.service ?? null }));
+  }
+
   recordFailover(targetId: string, at: number, from: string, to: string): void {
     this.flush();
     this.db
@@ -583,6 +621,9 @@ export class UptimeStore {
       rollup_hour: this.db.prepare("DELETE FROM rollup_hour WHERE t < ?").run(now - history.hourDays * day).changes,
       incidents: this.db
         .prepare("DELETE FROM incidents WHERE ended_at IS NOT NULL AND ended_at < ?")
+        .run(now - history.hourDays * day).changes,
+      alerts: this.db
+        .prepare("DELETE FROM alerts WHERE status = 'resolved' AND updated_at < ?")
         .run(now - history.hourDays * day).changes,
     };
     return removed;
