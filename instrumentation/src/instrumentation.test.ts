@@ -181,11 +181,11 @@ describe("redisTransaction", () => {
       await tracer.startActiveSpan("handler", async (handler) => {
         const result = await redisTransaction(
           ["INCRBYFLOAT", "EXPIRE"],
-          async () => {
+          () => {
             // What an instrumented client would do for each queued command.
             tracer.startSpan("incrbyfloat").end();
             expect(trace.getActiveSpan()).toBeUndefined(); // requireParentSpan instrumentations stop here
-            return [[null, "1.5"]];
+            return Promise.resolve([[null, "1.5"]]);
           },
           { host: "127.0.0.1", port: 6379 },
         );
