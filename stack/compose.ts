@@ -122,6 +122,7 @@ interface ComposeProject {
 function placeholderEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...base };
   for (const spec of SECRET_SPECS) env[spec.env] = `compose-check-placeholder-${spec.name}`;
+  env.LOOKOUT_USER_ID_HASH_KEY = "compose-check-placeholder-user-id-hash-key-0123456789";
   return env;
 }
 

@@ -49,7 +49,10 @@ describe("lookout validate", () => {
 
   it("refuses a collector config with an unknown processor", () => {
     const file = broken("otel-collector/gateway.yaml", (t) =>
-      t.replace("processors: [memory_limiter, redaction]", "processors: [memory_limiter, redactoin]"),
+      t.replace(
+        "processors: [memory_limiter, redaction/user_ids, redaction, transform/redact]",
+        "processors: [memory_limiter, redaction/user_ids, redactoin, transform/redact]",
+      ),
     );
     const result = checkCollectorConfig(file, tools);
     expect(result.ok).toBe(false);

@@ -1,0 +1,417 @@
+/**
+ * Benchmark: the collector gateway against a bare OTLP→OTLP pipeline, same binary, same machine, same run.
+ *
+ * Three configurations, each a fresh collector process per run:
+ *   bare       bench/collector-bare.yaml: OTLP in → batch → OTLP out
+ *   redaction  the gateway's three redaction stages alone (taken from otel-collector/gateway.yaml at run time, so
+ *              the rules measured are the rules shipped) between the same receiver and exporter
+ *   gateway    otel-collector/gateway.yaml as shipped (auth, memory limiter, redaction, span metrics, AI totals,
+ *              tail sampling), its remote write going to a real Prometheus
+ * Every exporter sends to a sink collector (bench/collector-sink.yaml) that discards, so a trace store's speed does
+ * not enter the figures; the sink's CPU is not counted.
+ *
+ * Load: telemetrygen (4 processes × 2 workers, 10-span traces with a few realistic attributes, one of them PII) at
+ * stepped rates. A step is sustained when the collector's own metrics show nothing refused, failed, dropped or evicted
+ * early; stepping stops at the first problem or when telemetrygen delivers under 90% of the target (its own ceiling).
+ * The highest accepted rate of a sustained step for each configuration, its CPU
+ * (utime+stime from /proc/<pid>/stat) per span and in cores, and the collector's peak RSS are reported; medians over
+ * BENCH_RUNS runs, with the gateway:bare ratios. Note: telemetrygen runs on the same two cores and has its own
+ * ceiling; when every configuration stops at the same step, the generator is the limit and the CPU per span is the
+ * figure to compare.
+ *
+ * Prints a table and writes bench/results/collector.json.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { request } from "undici";
+import { parse, stringify } from "yaml";
+import { REPO_ROOT } from "../stack/paths.js";
+import { freePort } from "../stack/ports.js";
+import { toolPaths } from "../stack/tools.js";
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const STEP_SECONDS = Number(process.env.BENCH_STEP_SECONDS ?? 10);
+const STEPS = (process.env.BENCH_STEPS ?? "5000,7500,10000,12500,15000,20000,25000,30000").split(",").map(Number);
+/** Cores of the machine the figures are projected onto (the issue's target machine has two). */
+const TARGET_CORES = 2;
+const GENERATORS = 4;
+const WORKERS = 2;
+const CLK_TCK = 100; // Linux USER_HZ
+const PAGE = 4096;
+
+type ConfigName = "bare" | "redaction" | "gateway";
+const CONFIGS: ConfigName[] = ["bare", "redaction", "gateway"];
+
+interface StepResult {
+  targetSpansPerSecond: number;
+  acceptedSpansPerSecond: number;
+  cpuCores: number;
+  cpuMicrosecondsPerSpan: number;
+  peakRssMiB: number;
+  problems: Record<string, number>;
+  /** Nothing refused, failed, dropped or evicted early during the step. */
+  sustained: boolean;
+  /** telemetrygen delivered under 90% of the target: the generator, not the collector, is the limit here. */
+  generatorLimited: boolean;
+}
+
+interface Summary {
+  sustainedSpansPerSecond: number;
+  /** TARGET_CORES / CPU per span: the rate the collector alone could take if it had the cores to itself. */
+  projectedSpansPerSecond: number;
+  acceptedSpansPerSecond: number;
+  cpuCores: number;
+  cpuMicrosecondsPerSpan: number;
+  peakRssMiB: number;
+}
+
+interface ConfigRun {
+  config: ConfigName;
+  steps: StepResult[];
+  best: StepResult | undefined;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const median = (xs: number[]) => {
+  if (xs.length === 0) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+function cpuTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return Number(fields[11]) + Number(fields[12]); // utime, stime
+}
+
+function rssBytes(pid: number): number {
+  try {
+    return Number(readFileSync(`/proc/${pid}/statm`, "utf8").split(" ")[1]) * PAGE;
+  } catch {
+    return 0;
+  }
+}
+
+/** The collector's own counters (Prometheus text format), summed over label sets, by metric name. */
+async function selfMetrics(port: number): Promise<Map<string, number>> {
+  const response = await request(`http://127.0.0.1:${port}/metrics`, { headersTimeout: 5_000 });
+  const totals = new Map<string, number>();
+  for (const line of (await response.body.text()).split("\n")) {
+    if (line.startsWith("#") || line.trim() === "") continue;
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{[^}]*\})?\s+(\S+)/.exec(line);
+    // Counter names with or without the _total suffix, whichever this exporter writes.
+    const name = match?.[1]?.replace(/_total$/, "");
+    if (match && name) totals.set(name, (totals.get(name) ?? 0) + Number(match[2]));
+  }
+  return totals;
+}
+
+/** Counters that must not move for a step to count as sustained. */
+const PROBLEM_COUNTERS = [
+  "otelcol_receiver_refused_spans",
+  "otelcol_receiver_failed_spans",
+  "otelcol_exporter_send_failed_spans",
+  "otelcol_exporter_enqueue_failed_spans",
+  "otelcol_processor_tail_sampling_sampling_trace_dropped_too_early",
+  "otelcol_processor_tail_sampling_traces_dropped_too_large",
+];
+
+async function waitHttp(url: string, what: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    try {
+      const r = await request(url, { headersTimeout: 1_000 });
+      await r.body.dump();
+      if (r.statusCode < 500) return;
+    } catch {
+      /* not yet */
+    }
+    await sleep(100);
+  }
+  throw new Error(`${what} did not come up (${url})`);
+}
+
+function start(command: string, args: string[], env: Record<string, string>, log: string): ChildProcess {
+  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const chunks: string[] = [];
+  const keep = (c: Buffer) => {
+    chunks.push(c.toString());
+    if (chunks.length > 200) chunks.shift();
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  child.on("exit", () => writeFileSync(log, chunks.join("")));
+  return child;
+}
+
+async function stop(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const gone = new Promise((r) => child.once("exit", r));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+  await gone;
+  clearTimeout(timer);
+}
+
+/** The redaction-only config: the gateway's own redaction processors between a plain receiver and exporter. */
+function redactionConfig(): string {
+  const gateway = parse(readFileSync(join(REPO_ROOT, "otel-collector", "gateway.yaml"), "utf8")) as {
+    processors: Record<string, unknown>;
+    service: { pipelines: Record<string, { processors: string[] }> };
+  };
+  const stages = gateway.service.pipelines["traces/ingest"]!.processors.filter(
+    (p) => p.startsWith("redaction") || p.startsWith("transform/redact"),
+  );
+  const bare = parse(readFileSync(join(REPO_ROOT, "bench", "collector-bare.yaml"), "utf8")) as {
+    processors: Record<string, unknown>;
+    service: { pipelines: { traces: { processors: string[] } } };
+  };
+  for (const stage of stages) bare.processors[stage] = gateway.processors[stage];
+  bare.service.pipelines.traces.processors = [...stages, "batch"];
+  return stringify(bare);
+}
+
+async function runConfig(config: ConfigName, scratch: string, sinkPort: number): Promise<ConfigRun> {
+  const tools = toolPaths();
+  const token = "bench-token-0123456789";
+  const otlpPort = await freePort();
+  const metricsPort = await freePort();
+  const dir = mkdtempSync(join(scratch, `${config}-`));
+  let prometheus: ChildProcess | undefined;
+  let configFile: string;
+  const env: Record<string, string> = {
+    BENCH_OTLP_GRPC_PORT: String(otlpPort),
+    BENCH_METRICS_PORT: String(metricsPort),
+    BENCH_SINK_ENDPOINT: `127.0.0.1:${sinkPort}`,
+  };
+  if (config === "gateway") {
+    const promPort = await freePort();
+    writeFileSync(join(dir, "prometheus.yml"), "global:\n  scrape_interval: 1m\n");
+    prometheus = start(
+      tools.prometheus,
+      [
+        `--config.file=${join(dir, "prometheus.yml")}`,
+        `--storage.tsdb.path=${join(dir, "tsdb")}`,
+        `--web.listen-address=127.0.0.1:${promPort}`,
+        "--web.enable-remote-write-receiver",
+      ],
+      {},
+      join(dir, "prometheus.log"),
+    );
+    await waitHttp(`http://127.0.0.1:${promPort}/-/ready`, "Prometheus");
+    configFile = join(REPO_ROOT, "otel-collector", "gateway.yaml");
+    const health = await freePort();
+    Object.assign(env, {
+      LOOKOUT_OTLP_TOKEN: token,
+      LOOKOUT_PORT_OTLP_GRPC: String(otlpPort),
+      LOOKOUT_PORT_OTLP_HTTP: "0",
+      LOOKOUT_PORT_COLLECTOR_HEALTH: String(health),
+      LOOKOUT_PORT_COLLECTOR_METRICS: String(metricsPort),
+      LOOKOUT_PORT_COLLECTOR_PPROF: "0",
+      LOOKOUT_PORT_COLLECTOR_ZPAGES: "0",
+      LOOKOUT_COLLECTOR_STORAGE_DIR: join(dir, "queue"),
+      LOOKOUT_JAEGER_OTLP_ENDPOINT: `127.0.0.1:${sinkPort}`,
+      LOOKOUT_PROMETHEUS_REMOTE_WRITE_URL: `http://127.0.0.1:${promPort}/api/v1/write`,
+      LOOKOUT_USER_ID_HASH_KEY: "bench-only-user-id-hash-key-0123456789abcdef",
+    });
+  } else if (config === "redaction") {
+    configFile = join(dir, "redaction.yaml");
+    writeFileSync(configFile, redactionConfig());
+  } else {
+    configFile = join(REPO_ROOT, "bench", "collector-bare.yaml");
+  }
+  const collector = start(tools.collector, ["--config", configFile], env, join(dir, "collector.log"));
+  const steps: StepResult[] = [];
+  try {
+    await waitHttp(`http://127.0.0.1:${metricsPort}/metrics`, `${config} collector`);
+    const drainSeconds = config === "gateway" ? 13 : 3; // the gateway holds traces for its 10 s decision wait
+    for (const target of STEPS) {
+      const before = await selfMetrics(metricsPort);
+      const ticksBefore = cpuTicks(collector.pid!);
+      let peakRss = rssBytes(collector.pid!);
+      const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssBytes(collector.pid!))), 250);
+      const started = Date.now();
+      const generators = Array.from({ length: GENERATORS }, (_, i) =>
+        start(
+          tools.telemetrygen,
+          [
+            "traces",
+            "--otlp-endpoint",
+            `127.0.0.1:${otlpPort}`,
+            "--otlp-insecure",
+            ...(config === "gateway" ? ["--otlp-header", `Authorization="Bearer ${token}"`] : []),
+            "--rate",
+            String(target / GENERATORS / WORKERS),
+            "--workers",
+            String(WORKERS),
+            "--child-spans",
+            "9",
+            "--batch-size",
+            "1000",
+            "--duration",
+            `${STEP_SECONDS}s`,
+            "--service",
+            "bench",
+            "--telemetry-attributes",
+            'http.route="/api/v1/workflows/{workflow_id}/runs"',
+            "--telemetry-attributes",
+            'customer.contact="jane.doe@example.com"',
+            "--telemetry-attributes",
+            'url.full="https://relaycore.internal/v1/route?model=gpt-4o&page=2"',
+          ],
+          {},
+          join(dir, `telemetrygen-${target}-${i}.log`),
+        ),
+      );
+      await Promise.all(generators.map((g) => new Promise((r) => g.once("exit", r))));
+      const loadSeconds = (Date.now() - started) / 1000;
+      const ticksLoad = cpuTicks(collector.pid!);
+      const mid = await selfMetrics(metricsPort);
+      await sleep(drainSeconds * 1000);
+      clearInterval(sampler);
+      const after = await selfMetrics(metricsPort);
+      const ticksAfter = cpuTicks(collector.pid!);
+      const accepted =
+        (mid.get("otelcol_receiver_accepted_spans") ?? 0) - (before.get("otelcol_receiver_accepted_spans") ?? 0);
+      const problems: Record<string, number> = {};
+      for (const name of PROBLEM_COUNTERS) {
+        const delta = (after.get(name) ?? 0) - (before.get(name) ?? 0);
+        if (delta > 0) problems[name] = delta;
+      }
+      const acceptedRate = accepted / STEP_SECONDS;
+      const result: StepResult = {
+        targetSpansPerSecond: target,
+        acceptedSpansPerSecond: Math.round(acceptedRate),
+        cpuCores: Math.round(((ticksLoad - ticksBefore) / CLK_TCK / loadSeconds) * 100) / 100,
+        cpuMicrosecondsPerSpan:
+          accepted > 0 ? Math.round((((ticksAfter - ticksBefore) / CLK_TCK) * 1e6) / accepted) : Infinity,
+        peakRssMiB: Math.round((peakRss / 1024 / 1024) * 10) / 10,
+        problems,
+        sustained: Object.keys(problems).length === 0,
+        generatorLimited: acceptedRate < 0.9 * target,
+      };
+      steps.push(result);
+      process.stderr.write(
+        `  ${config.padEnd(9)} target ${String(target).padStart(6)}/s accepted ${String(result.acceptedSpansPerSecond).padStart(6)}/s ` +
+          `cpu ${result.cpuCores} cores ${result.cpuMicrosecondsPerSpan} µs/span rss ${result.peakRssMiB} MiB ` +
+          `${result.sustained ? "ok" : `NOT sustained ${JSON.stringify(problems)}`}` +
+          `${result.generatorLimited ? " (generator-limited)" : ""}\n`,
+      );
+      // Stop at the first step with a problem, or once the generator cannot deliver the target any more.
+      if (!result.sustained || result.generatorLimited) break;
+    }
+  } finally {
+    await stop(collector);
+    await stop(prometheus);
+  }
+  // The highest accepted rate with nothing refused or dropped.
+  const best = steps.filter((s) => s.sustained).sort((a, b) => b.acceptedSpansPerSecond - a.acceptedSpansPerSecond)[0];
+  return { config, steps, best };
+}
+
+async function main(): Promise<void> {
+  const tools = toolPaths();
+  const scratch = mkdtempSync(join(tmpdir(), "lookout-bench-collector-"));
+  const sinkPort = await freePort();
+  const sink = start(
+    tools.collector,
+    ["--config", join(REPO_ROOT, "bench", "collector-sink.yaml")],
+    { BENCH_OTLP_GRPC_PORT: String(sinkPort) },
+    join(scratch, "sink.log"),
+  );
+  const runs: ConfigRun[][] = [];
+  try {
+    await sleep(2_000);
+    for (let run = 0; run < RUNS; run++) {
+      process.stderr.write(`run ${run + 1}/${RUNS}\n`);
+      const results: ConfigRun[] = [];
+      for (const config of CONFIGS) results.push(await runConfig(config, scratch, sinkPort));
+      runs.push(results);
+    }
+  } finally {
+    await stop(sink);
+    rmSync(scratch, { recursive: true, force: true });
+  }
+
+  const pick = (config: ConfigName, f: (s: StepResult) => number) =>
+    median(runs.map((r) => r.find((c) => c.config === config)!.best).flatMap((b) => (b ? [f(b)] : [])));
+  const summarize = (config: ConfigName): Summary => ({
+    sustainedSpansPerSecond: pick(config, (s) => s.acceptedSpansPerSecond),
+    projectedSpansPerSecond:
+      Math.round((TARGET_CORES * 1e6) / pick(config, (s) => s.cpuMicrosecondsPerSpan) / 100) * 100,
+    acceptedSpansPerSecond: pick(config, (s) => s.acceptedSpansPerSecond),
+    cpuCores: pick(config, (s) => s.cpuCores),
+    cpuMicrosecondsPerSpan: pick(config, (s) => s.cpuMicrosecondsPerSpan),
+    peakRssMiB: pick(config, (s) => s.peakRssMiB),
+  });
+  const summary: Record<ConfigName, Summary> = {
+    bare: summarize("bare"),
+    redaction: summarize("redaction"),
+    gateway: summarize("gateway"),
+  };
+  const ratio = (config: ConfigName, key: keyof Summary) =>
+    Math.round((summary[config][key] / summary.bare[key]) * 100) / 100;
+  const out = {
+    runs: RUNS,
+    stepSeconds: STEP_SECONDS,
+    steps: STEPS,
+    generators: `${GENERATORS} telemetrygen × ${WORKERS} workers, 10-span traces`,
+    summary,
+    ratiosToBare: Object.fromEntries(
+      (["redaction", "gateway"] as const).map((c) => [
+        c,
+        {
+          sustainedRate: ratio(c, "sustainedSpansPerSecond"),
+          projectedRate: ratio(c, "projectedSpansPerSecond"),
+          cpuPerSpan: ratio(c, "cpuMicrosecondsPerSpan"),
+          peakRss: ratio(c, "peakRssMiB"),
+        },
+      ]),
+    ),
+    raw: runs,
+  };
+
+  console.log(`\ncollector throughput — medians of ${RUNS} runs, ${STEP_SECONDS} s steps (${out.generators})`);
+  const row = (cells: string[]) =>
+    console.log(`  ${cells.map((c, i) => (i === 0 ? c.padEnd(10) : c.padStart(13))).join(" ")}`);
+  row([
+    "config",
+    "sustained/s",
+    `2-core proj/s`,
+    "cores used",
+    "CPU µs/span",
+    "peak RSS",
+    "vs bare: rate",
+    "proj. rate",
+    "CPU/span",
+  ]);
+  for (const config of CONFIGS) {
+    const s = summary[config];
+    const vs =
+      config === "bare"
+        ? ["", "", ""]
+        : [
+            `${ratio(config, "sustainedSpansPerSecond")}×`,
+            `${ratio(config, "projectedSpansPerSecond")}×`,
+            `${ratio(config, "cpuMicrosecondsPerSpan")}×`,
+          ];
+    row([
+      config,
+      String(s.sustainedSpansPerSecond),
+      String(s.projectedSpansPerSecond),
+      String(s.cpuCores),
+      String(s.cpuMicrosecondsPerSpan),
+      `${s.peakRssMiB} MiB`,
+      ...vs,
+    ]);
+  }
+  const results = join(REPO_ROOT, "bench", "results");
+  mkdirSync(results, { recursive: true });
+  writeFileSync(join(results, "collector.json"), `${JSON.stringify(out, null, 2)}\n`);
+  console.log(`\nwritten: bench/results/collector.json`);
+}
+
+await main();

@@ -1,0 +1,365 @@
+/**
+ * Runs part of the real native stack for the collector tests: the same ComponentSpecs `npm start` runs (from
+ * stack/components.ts and stack/scaleout.ts), in a throwaway LOOKOUT_HOME on free ports. The collector (and its
+ * samplers) run under the real Supervisor; Jaeger and Prometheus run under the Supervisor too, or — for the fault
+ * tests, which must hold them down longer than the Supervisor's restart backoff — as plain child processes the test
+ * stops and starts itself. Also: OTLP/JSON builders, and readers for Jaeger's v3 API and Prometheus' API.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { createHmac, randomBytes } from "node:crypto";
+import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, rmSync } from "node:fs";
+import { request } from "undici";
+import { type ComponentSpec, components, type StackContext } from "../../stack/components.js";
+import { homeLayout, type HomeLayout } from "../../stack/paths.js";
+import { freeStackPortEnv, type Ports, resolvePorts } from "../../stack/ports.js";
+import { waitReady } from "../../stack/readiness.js";
+import { gatewayTopology, type SamplerCount } from "../../stack/scaleout.js";
+import { loadSecrets } from "../../stack/secrets.js";
+import { Supervisor } from "../../stack/supervisor.js";
+import { requireTools } from "../support/stack.js";
+
+export interface CollectorStackOptions {
+  samplers?: SamplerCount;
+  /** Extra environment for every collector process (decision wait, flush interval, sampling rate…). */
+  collectorEnv?: Record<string, string>;
+  /** Run Jaeger and Prometheus as child processes the test controls (stop/start), not under the Supervisor. */
+  ownBackends?: boolean;
+}
+
+/** A component run directly, so a test can hold it down as long as it likes. */
+export class OwnedProcess {
+  private child: ChildProcess | undefined;
+  constructor(
+    readonly spec: ComponentSpec,
+    private readonly layout: HomeLayout,
+  ) {}
+
+  async start(): Promise<void> {
+    this.spec.prepare?.();
+    const fd = openSync(this.layout.log(this.spec.name), "a");
+    const child = spawn(this.spec.command, [...this.spec.args], {
+      env: { ...process.env, ...this.spec.env },
+      stdio: ["ignore", fd, fd],
+    });
+    closeSync(fd);
+    this.child = child;
+    let exited: string | undefined;
+    child.on("exit", (code, signal) => (exited = `${this.spec.name} exited (${signal ?? code})`));
+    const failure = await waitReady(this.spec.ready, 60_000, () => exited);
+    if (failure) throw new Error(`${this.spec.name} not ready: ${failure}`);
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const gone = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    await gone;
+    clearTimeout(timer);
+  }
+}
+
+export interface CollectorStack {
+  home: string;
+  ports: Ports;
+  token: string;
+  hashKey: string;
+  /** The collector-side component names, e.g. ["collector"] or ["collector-sampler-1", …, "collector"]. */
+  collectors: string[];
+  jaeger: OwnedProcess | undefined;
+  prometheus: OwnedProcess | undefined;
+  output: string[];
+  stop(): Promise<void>;
+}
+
+export async function startCollectorStack(options: CollectorStackOptions = {}): Promise<CollectorStack> {
+  const tools = requireTools("collector", "jaeger", "prometheus");
+  // Under /tmp and traversable, like the e2e test's home.
+  const home = mkdtempSync("/tmp/lookout-collector-test-");
+  chmodSync(home, 0o711);
+  const layout = homeLayout(home);
+  const ports = resolvePorts(await freeStackPortEnv());
+  const hashKey = randomBytes(32).toString("hex");
+  const secrets = loadSecrets(layout.secrets, {});
+  const ctx: StackContext = { layout, ports, secrets, tools, retention: "1d" };
+
+  // The topology comes from the test, not from whatever LOOKOUT_COLLECTOR_SAMPLERS the caller's shell has.
+  const saved = process.env.LOOKOUT_COLLECTOR_SAMPLERS;
+  delete process.env.LOOKOUT_COLLECTOR_SAMPLERS;
+  let base: ComponentSpec[];
+  try {
+    base = components(ctx).filter((s) => ["jaeger", "prometheus", "collector"].includes(s.name));
+  } finally {
+    if (saved !== undefined) process.env.LOOKOUT_COLLECTOR_SAMPLERS = saved;
+  }
+  const specs = gatewayTopology(ctx, base, {
+    LOOKOUT_COLLECTOR_SAMPLERS: String(options.samplers ?? 1),
+    LOOKOUT_USER_ID_HASH_KEY: hashKey,
+  }).map((s) => (s.name.startsWith("collector") ? { ...s, env: { ...s.env, ...options.collectorEnv } } : s));
+
+  mkdirSync(layout.logs, { recursive: true });
+  const output: string[] = [];
+  let jaeger: OwnedProcess | undefined;
+  let prometheus: OwnedProcess | undefined;
+  let supervised = specs;
+  if (options.ownBackends) {
+    jaeger = new OwnedProcess(
+      specs.find((s) => s.name === "jaeger")!,
+      layout,
+    );
+    prometheus = new OwnedProcess(
+      specs.find((s) => s.name === "prometheus")!,
+      layout,
+    );
+    await jaeger.start();
+    await prometheus.start();
+    supervised = specs.filter((s) => s.name !== "jaeger" && s.name !== "prometheus");
+  }
+  const supervisor = new Supervisor({
+    layout,
+    specs: supervised,
+    out: (line) => output.push(line),
+    stopGraceMs: 5_000,
+  });
+  await supervisor.start();
+
+  return {
+    home,
+    ports,
+    token: secrets.otlp_token.value,
+    hashKey,
+    collectors: specs.filter((s) => s.name.startsWith("collector")).map((s) => s.name),
+    jaeger,
+    prometheus,
+    output,
+    async stop() {
+      await supervisor.stop();
+      await jaeger?.stop();
+      await prometheus?.stop();
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// OTLP/JSON
+
+export type AttrValue = string | number | boolean;
+export type OtlpValue =
+  { stringValue: string } | { intValue: string } | { doubleValue: number } | { boolValue: boolean };
+
+export function otlpValue(v: AttrValue): OtlpValue {
+  if (typeof v === "string") return { stringValue: v };
+  if (typeof v === "boolean") return { boolValue: v };
+  return Number.isInteger(v) ? { intValue: String(v) } : { doubleValue: v };
+}
+
+export function attrs(record: Record<string, AttrValue>): { key: string; value: OtlpValue }[] {
+  return Object.entries(record).map(([key, v]) => ({ key, value: otlpValue(v) }));
+}
+
+export interface SpanInput {
+  traceId: string;
+  spanId?: string;
+  parentSpanId?: string;
+  name: string;
+  /** Milliseconds. */
+  startMs?: number;
+  durationMs?: number;
+  error?: boolean;
+  statusMessage?: string;
+  attributes?: Record<string, AttrValue>;
+  events?: { name: string; attributes: Record<string, AttrValue> }[];
+  /** Resource attributes; service.name is required. */
+  resource: Record<string, AttrValue>;
+}
+
+export const newTraceId = (): string => randomBytes(16).toString("hex");
+export const newSpanId = (): string => randomBytes(8).toString("hex");
+
+/** One OTLP/JSON ExportTraceServiceRequest; every span gets its own ResourceSpans (resources may differ per span). */
+export function otlpRequest(spans: SpanInput[]): unknown {
+  const now = Date.now();
+  return {
+    resourceSpans: spans.map((s) => {
+      const start = s.startMs ?? now - (s.durationMs ?? 5);
+      const end = start + (s.durationMs ?? 5);
+      return {
+        resource: { attributes: attrs(s.resource) },
+        scopeSpans: [
+          {
+            scope: { name: "lookout-collector-test" },
+            spans: [
+              {
+                traceId: s.traceId,
+                spanId: s.spanId ?? newSpanId(),
+                ...(s.parentSpanId ? { parentSpanId: s.parentSpanId } : {}),
+                name: s.name,
+                kind: 2,
+                startTimeUnixNano: `${BigInt(Math.round(start)) * 1_000_000n}`,
+                endTimeUnixNano: `${BigInt(Math.round(end)) * 1_000_000n}`,
+                attributes: attrs(s.attributes ?? {}),
+                events: (s.events ?? []).map((e) => ({
+                  timeUnixNano: `${BigInt(Math.round(start)) * 1_000_000n}`,
+                  name: e.name,
+                  attributes: attrs(e.attributes),
+                })),
+                status: s.error ? { code: 2, message: s.statusMessage ?? "" } : { code: 1 },
+              },
+            ],
+          },
+        ],
+      };
+    }),
+  };
+}
+
+/** POSTs an OTLP/JSON body to the collector's HTTP ingress; resolves to the status code and body text. */
+export async function postTraces(
+  port: number,
+  body: unknown,
+  token: string | undefined,
+  extraHeaders: Record<string, string> = {},
+): Promise<{ status: number; text: string }> {
+  const response = await request(`http://127.0.0.1:${port}/v1/traces`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...extraHeaders,
+    },
+    body: typeof body === "string" || Buffer.isBuffer(body) ? body : JSON.stringify(body),
+    headersTimeout: 30_000,
+    bodyTimeout: 30_000,
+  });
+  return { status: response.statusCode, text: await response.body.text() };
+}
+
+/** Sends spans in requests of `perRequest`, failing on any non-200 answer. */
+export async function sendSpans(port: number, token: string, spans: SpanInput[], perRequest = 200): Promise<void> {
+  for (let i = 0; i < spans.length; i += perRequest) {
+    const { status, text } = await postTraces(port, otlpRequest(spans.slice(i, i + perRequest)), token);
+    if (status !== 200) throw new Error(`collector answered ${status}: ${text}`);
+  }
+}
+
+export function hmacHex(key: string, value: string): string {
+  return createHmac("sha256", key).update(value).digest("hex");
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Jaeger and Prometheus
+
+export interface StoredSpan {
+  traceId: string;
+  spanId: string;
+  name: string;
+  attributes?: { key: string; value: Record<string, unknown> }[];
+  events?: { name: string; attributes?: { key: string; value: Record<string, unknown> }[] }[];
+  status?: { code?: number | string; message?: string };
+}
+export interface StoredResourceSpans {
+  resource?: { attributes?: { key: string; value: Record<string, unknown> }[] };
+  scopeSpans?: { spans?: StoredSpan[] }[];
+}
+
+/** The stored spans of one trace (empty when Jaeger does not have it), with each span's resource. */
+export async function jaegerTrace(
+  queryPort: number,
+  traceId: string,
+): Promise<{ span: StoredSpan; resource: StoredResourceSpans["resource"] }[]> {
+  const response = await request(`http://127.0.0.1:${queryPort}/api/v3/traces/${traceId}`, {
+    headersTimeout: 10_000,
+    bodyTimeout: 10_000,
+  });
+  const text = await response.body.text();
+  if (response.statusCode === 404) return [];
+  if (response.statusCode !== 200) throw new Error(`Jaeger answered ${response.statusCode}: ${text}`);
+  const body = JSON.parse(text) as { result?: { resourceSpans?: StoredResourceSpans[] } };
+  return (body.result?.resourceSpans ?? []).flatMap((rs) =>
+    (rs.scopeSpans ?? []).flatMap((ss) => (ss.spans ?? []).map((span) => ({ span, resource: rs.resource }))),
+  );
+}
+
+/** Fetches many traces with bounded concurrency; a map from trace id to its spans. */
+export async function jaegerTraces(
+  queryPort: number,
+  traceIds: string[],
+): Promise<Map<string, Awaited<ReturnType<typeof jaegerTrace>>>> {
+  const result = new Map<string, Awaited<ReturnType<typeof jaegerTrace>>>();
+  let next = 0;
+  const worker = async () => {
+    while (next < traceIds.length) {
+      const id = traceIds[next++]!;
+      result.set(id, await jaegerTrace(queryPort, id));
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+  return result;
+}
+
+/** A stored attribute's value as a JS value (OTLP/JSON AnyValue). */
+export function storedValue(value: Record<string, unknown> | undefined): unknown {
+  if (!value) return undefined;
+  if ("stringValue" in value) return value.stringValue;
+  if ("intValue" in value) return Number(value.intValue);
+  if ("doubleValue" in value) return value.doubleValue;
+  if ("boolValue" in value) return value.boolValue;
+  return value;
+}
+
+export function attrMap(list: { key: string; value: Record<string, unknown> }[] | undefined): Record<string, unknown> {
+  return Object.fromEntries((list ?? []).map((a) => [a.key, storedValue(a.value)]));
+}
+
+/** Runs an instant PromQL query; returns each series' labels and value. */
+export async function promQuery(
+  port: number,
+  query: string,
+): Promise<{ metric: Record<string, string>; value: number }[]> {
+  const response = await request(`http://127.0.0.1:${port}/api/v1/query?${new URLSearchParams({ query }).toString()}`, {
+    headersTimeout: 10_000,
+    bodyTimeout: 10_000,
+  });
+  const body = (await response.body.json()) as {
+    status: string;
+    error?: string;
+    data?: { resultType: string; result: { metric: Record<string, string>; value: [number, string] }[] };
+  };
+  if (body.status !== "success") throw new Error(`Prometheus: ${body.error ?? "query failed"} (${query})`);
+  return (body.data?.result ?? []).map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
+}
+
+/** Raw samples of a range-vector selector, e.g. `metric{…}[10m]`. */
+export async function promSamples(port: number, selector: string): Promise<{ t: number; v: number }[][]> {
+  const response = await request(
+    `http://127.0.0.1:${port}/api/v1/query?${new URLSearchParams({ query: selector }).toString()}`,
+    { headersTimeout: 10_000, bodyTimeout: 10_000 },
+  );
+  const body = (await response.body.json()) as {
+    status: string;
+    data?: { result: { values: [number, string][] }[] };
+  };
+  if (body.status !== "success") throw new Error(`Prometheus query failed: ${selector}`);
+  return (body.data?.result ?? []).map((r) => r.values.map(([t, v]) => ({ t, v: Number(v) })));
+}
+
+/** Every label value Prometheus holds, with its label name. */
+export async function promAllLabelValues(port: number): Promise<{ name: string; value: string }[]> {
+  const get = async (path: string) => {
+    const response = await request(`http://127.0.0.1:${port}${path}`, { headersTimeout: 10_000 });
+    return ((await response.body.json()) as { data: string[] }).data;
+  };
+  const out: { name: string; value: string }[] = [];
+  for (const name of await get("/api/v1/labels")) {
+    for (const value of await get(`/api/v1/label/${encodeURIComponent(name)}/values`)) out.push({ name, value });
+  }
+  return out;
+}
+
+/** Sum of a PromQL expression's series (0 when there are none). */
+export async function promSum(port: number, query: string): Promise<number> {
+  const rows = await promQuery(port, query);
+  return rows.reduce((a, r) => a + r.value, 0);
+}
