@@ -4,6 +4,9 @@
  */
 const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   stack: () => import("./stack.js"),
+  collector: () => import("./collector.js"),
+  instrumentation: () => import("./instrumentation.js"),
+  aggregator: () => import("./aggregator.js"),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

@@ -10,8 +10,10 @@ import { type HomeLayout, isRoot, REPO_ROOT } from "./paths.js";
 import { type Ports, portEnv } from "./ports.js";
 import { httpReady, pgReady, type ReadinessProbe, redisReady } from "./readiness.js";
 import { renderFile } from "./render.js";
+import { gatewayTopology } from "./scaleout.js";
 import type { Secrets } from "./secrets.js";
 import type { ToolPaths } from "./tools.js";
+import { demoComponents, demoRenderValues } from "./demo-components.js";
 
 export interface ComponentSpec {
   readonly name: string;
@@ -128,6 +130,8 @@ export function renderValues(ctx: StackContext): Record<string, string> {
     LOOKOUT_METRICS_TOKEN_FILE: ctx.secrets.metrics_token.file,
     LOOKOUT_ADMIN_TOKEN_FILE: ctx.secrets.admin_token.file,
     LOOKOUT_ALERT_WEBHOOK_URL: `http://${at(p.AGGREGATOR)}/api/v1/alerts/webhook`,
+    // Demo services (issue 3): scrape targets of the stand-ins for AutoMatrix, RelayCore and NeuroWeaver.
+    ...demoRenderValues(ctx),
   };
 }
 
@@ -138,7 +142,8 @@ export function components(ctx: StackContext): ComponentSpec[] {
   const pgData = join(layout.data("postgres"), "pgdata");
   const dsn = `postgresql://lookout:${encodeURIComponent(secrets.postgres_password.value)}@${LOOPBACK}:${ports.POSTGRES}/postgres?sslmode=disable`;
 
-  return [
+  // The collector's topology (one gateway, or a load balancer and samplers) is stack/scaleout.ts's business.
+  return gatewayTopology(ctx, [
     {
       name: "postgres",
       command: join(tools.postgresBin, "postgres"),
@@ -286,15 +291,22 @@ export function components(ctx: StackContext): ComponentSpec[] {
       command: process.execPath,
       args: [join(REPO_ROOT, "dist", "health-aggregator", "src", "server.js")],
       env: {
+        // Every port, so health-aggregator/lookout.yml can name each target's address as ${LOOKOUT_PORT_…}.
+        ...portEnv(ports),
         LOOKOUT_AGGREGATOR_HOST: LOOPBACK,
-        LOOKOUT_PORT_AGGREGATOR: String(ports.AGGREGATOR),
         LOOKOUT_METRICS_TOKEN: secrets.metrics_token.value,
         LOOKOUT_ADMIN_TOKEN: secrets.admin_token.value,
         LOOKOUT_AGGREGATOR_DATA_DIR: layout.data("health-aggregator"),
+        LOOKOUT_AGGREGATOR_CONFIG: join(REPO_ROOT, "health-aggregator", "lookout.yml"),
+        LOOKOUT_POSTGRES_URL: dsn,
+        LOOKOUT_REDIS_URL: `redis://:${encodeURIComponent(secrets.redis_password.value)}@${LOOPBACK}:${ports.REDIS}`,
       },
       prepare: () => mkdirSync(layout.data("health-aggregator"), { recursive: true }),
       ready: httpReady(http(ports.AGGREGATOR, "/health")),
       url: http(ports.AGGREGATOR),
     },
-  ];
+
+    // ---- Demo services and load generator (issue 3): defined in stack/demo-components.ts ----
+    ...demoComponents(ctx),
+  ]);
 }

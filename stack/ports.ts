@@ -21,6 +21,13 @@ export const PORT_SPECS = [
   { key: "COLLECTOR_METRICS", defaultPort: 8888, component: "collector", purpose: "own telemetry (Prometheus)" },
   { key: "COLLECTOR_PPROF", defaultPort: 1777, component: "collector", purpose: "pprof (loopback only)" },
   { key: "COLLECTOR_ZPAGES", defaultPort: 55679, component: "collector", purpose: "zPages (loopback only)" },
+  // Only with LOOKOUT_COLLECTOR_SAMPLERS=2 (stack/scaleout.ts): the gateway samplers behind the load balancer.
+  { key: "SAMPLER1_OTLP_GRPC", defaultPort: 14327, component: "collector-sampler-1", purpose: "OTLP gRPC from the LB" },
+  { key: "SAMPLER1_HEALTH", defaultPort: 13134, component: "collector-sampler-1", purpose: "health check" },
+  { key: "SAMPLER1_METRICS", defaultPort: 8889, component: "collector-sampler-1", purpose: "own telemetry" },
+  { key: "SAMPLER2_OTLP_GRPC", defaultPort: 14328, component: "collector-sampler-2", purpose: "OTLP gRPC from the LB" },
+  { key: "SAMPLER2_HEALTH", defaultPort: 13135, component: "collector-sampler-2", purpose: "health check" },
+  { key: "SAMPLER2_METRICS", defaultPort: 8890, component: "collector-sampler-2", purpose: "own telemetry" },
   { key: "JAEGER_QUERY", defaultPort: 16686, component: "jaeger", purpose: "query UI and API" },
   { key: "JAEGER_QUERY_GRPC", defaultPort: 16685, component: "jaeger", purpose: "query gRPC API" },
   { key: "JAEGER_OTLP_GRPC", defaultPort: 14317, component: "jaeger", purpose: "OTLP gRPC from the gateway" },
@@ -33,6 +40,14 @@ export const PORT_SPECS = [
   { key: "REDIS_EXPORTER", defaultPort: 9121, component: "redis-exporter", purpose: "Redis metrics" },
   { key: "POSTGRES", defaultPort: 15432, component: "postgres", purpose: "the stack's own PostgreSQL" },
   { key: "REDIS", defaultPort: 16379, component: "redis", purpose: "the stack's own Redis" },
+  {
+    key: "AUTOMATRIX",
+    defaultPort: 8001,
+    component: "automatrix",
+    purpose: "demo workflow backend, /health, /metrics",
+  },
+  { key: "RELAYCORE", defaultPort: 8002, component: "relaycore", purpose: "demo AI request router, /health, /metrics" },
+  { key: "NEUROWEAVER", defaultPort: 8003, component: "neuroweaver", purpose: "demo model serving, /health, /metrics" },
 ] as const satisfies readonly PortSpec[];
 
 export type PortKey = (typeof PORT_SPECS)[number]["key"];

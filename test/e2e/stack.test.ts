@@ -101,6 +101,10 @@ describe("native stack end to end", () => {
       "postgres-exporter",
       "redis-exporter",
       "health-aggregator",
+      "neuroweaver",
+      "relaycore",
+      "automatrix",
+      "loadgen",
     ]) {
       expect(status.output).toMatch(new RegExp(`^${name}\\s+\\d+\\s+running\\s+yes`, "m"));
     }
@@ -173,13 +177,16 @@ describe("native stack end to end", () => {
     }
     const expected = [
       "alertmanager",
+      "automatrix",
       "health-aggregator",
       "jaeger",
+      "neuroweaver",
       "node",
       "otel-collector",
       "postgres",
       "prometheus",
       "redis",
+      "relaycore",
     ];
     const targets = await eventually(
       async () => {
@@ -221,7 +228,7 @@ describe("native stack end to end", () => {
 
   it("stops everything on SIGTERM and leaves no process behind", async () => {
     const state = readState(homeLayout(home));
-    expect(state?.components.length).toBe(10);
+    expect(state?.components.length).toBe(14); // 10 of the stack, 3 demo services and the load generator
     stack!.child.kill("SIGTERM");
     expect(await stack!.exited).toBe(0);
     for (const c of state!.components)
