@@ -73,7 +73,7 @@ async function waitGone(pids: number[], timeoutMs: number): Promise<number[]> {
   const deadline = Date.now() + timeoutMs;
   let alive = pids.filter(isAlive);
   while (alive.length > 0 && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 20));
     alive = alive.filter(isAlive);
   }
   return alive;

@@ -49,9 +49,13 @@ export class LoadGenerator {
     }, interval);
   }
 
+  /** Stops sending; waits up to a second for requests in flight (a load generator's answers are not worth more). */
   async stop(): Promise<void> {
     clearInterval(this.timer);
-    await Promise.allSettled([...this.inFlight]);
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, 1_000)));
+    await Promise.race([Promise.allSettled([...this.inFlight]), grace]);
+    clearTimeout(timer);
   }
 
   /** Sends n requests one after another (tests). */

@@ -82,8 +82,11 @@ async function createWorkflow(template = "invoice-processing"): Promise<string> 
 }
 
 beforeAll(async () => {
-  // Sampling decisions in 2 s instead of the production wait, so traces reach Jaeger quickly.
-  process.env.LOOKOUT_SAMPLING_DECISION_WAIT = "2s";
+  // The sampler must see the test's synthetic root span before it decides: the root is sent when the request has
+  // answered (a workflow with two AI steps can take seconds), while the services export their spans every second.
+  // 15 s covers that with room to spare on a loaded machine; a shorter wait made the decision on the services' spans
+  // alone, and then only the 10% baseline kept the trace.
+  process.env.LOOKOUT_SAMPLING_DECISION_WAIT = "15s";
   stack = await startPartialStack([
     "postgres",
     "redis",
