@@ -6,6 +6,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { TargetConfig } from "./config/load.js";
 import type { CheckResult, Status } from "./checks/types.js";
+import { SyntheticMetrics } from "./synthetics/metrics.js";
 
 const STATUSES: readonly Status[] = ["healthy", "degraded", "unhealthy"];
 
@@ -21,6 +22,8 @@ export class AggregatorMetrics {
   readonly incidentsOpen: Gauge;
   readonly failovers: Counter<"target">;
   readonly alertsReceived: Counter<"status">;
+  /** lookout_synthetic_*: runs of the synthetic flows (synthetics/metrics.ts). */
+  readonly synthetics: SyntheticMetrics;
 
   constructor() {
     const registers = [this.registry];
@@ -89,6 +92,7 @@ export class AggregatorMetrics {
       labelNames: ["status"],
       registers,
     });
+    this.synthetics = new SyntheticMetrics(this.registry);
   }
 
   recordCheck(target: TargetConfig, result: CheckResult, kind: string): void {
