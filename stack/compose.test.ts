@@ -3,7 +3,7 @@
  * built it yet): the repo's compose file passes, and broken files in a temp dir are refused with messages that say what
  * is wrong.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -91,6 +91,37 @@ describe("checkCompose", () => {
       `services:\n  a:${goodService}\n    environment: { A: "\${LOOKOUT_TEST_UNSET_VARIABLE:?set it}" }\n`,
     );
     expect(checkCompose(file)).toEqual([expect.stringMatching(/LOOKOUT_TEST_UNSET_VARIABLE.*set it/)]);
+  });
+
+  it("runs the demo services and the load generator as the native stack does", () => {
+    const file = join(REPO_ROOT, "compose", "docker-compose.yml");
+    // The repo's file passes (first test); a copy that drifts from stack/demo-components.ts does not.
+    const text = readFileSync(file, "utf8")
+      .replace('command: ["node", "dist/demo/relaycore/server.js"]', 'command: ["node", "dist/demo/relaycore/old.js"]')
+      .replace("      LOOKOUT_NEUROWEAVER_URL: http://neuroweaver:8003\n    healthcheck:", "    healthcheck:")
+      .replace('OTEL_BSP_SCHEDULE_DELAY: "1000"', 'OTEL_BSP_SCHEDULE_DELAY: "5000"')
+      .replace(/\n {2}loadgen:\n(?: {4}.*\n|\s*\n)*?(?=\n# Values come)/, "\n");
+    const copy = join(REPO_ROOT, "compose", `.drift-test-${process.pid}.yml`);
+    writeFileSync(copy, text);
+    try {
+      const problems = checkCompose(copy);
+      expect(problems).toContainEqual(
+        expect.stringMatching(
+          /service "relaycore": runs .*old\.js.*, not the native stack's dist\/demo\/relaycore\/server\.js/,
+        ),
+      );
+      expect(problems).toContainEqual(
+        expect.stringMatching(/service "relaycore": no LOOKOUT_NEUROWEAVER_URL, which the native stack sets/),
+      );
+      expect(problems).toContainEqual(
+        expect.stringMatching(/service "automatrix": OTEL_BSP_SCHEDULE_DELAY=5000, the native stack has 1000/),
+      );
+      expect(problems).toContainEqual(
+        expect.stringMatching(/the native stack runs loadgen .* compose has no such service/),
+      );
+    } finally {
+      rmSync(copy, { force: true });
+    }
   });
 
   it("says how to build compose-check when it is missing", () => {

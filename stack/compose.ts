@@ -15,11 +15,15 @@
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve, sep } from "node:path";
-import { lookoutCache, REPO_ROOT } from "./paths.js";
-import { SECRET_SPECS } from "./secrets.js";
-import { assertGo, type Progress, runWithProgress } from "./tools.js";
+import type { ComponentSpec } from "./components.js";
+import { demoComponents } from "./demo-components.js";
+import { homeLayout, lookoutCache, REPO_ROOT } from "./paths.js";
+import { resolvePorts } from "./ports.js";
+import { loadSecrets, SECRET_SPECS } from "./secrets.js";
+import { assertGo, type Progress, runWithProgress, toolPaths } from "./tools.js";
 
 const SOURCE_DIR = join(REPO_ROOT, "stack", "compose-check");
 
@@ -105,6 +109,8 @@ interface ComposeMount {
 }
 
 interface ComposeService {
+  command?: string[] | null;
+  environment?: Record<string, string | null>;
   restart?: string;
   healthcheck?: { test?: string[]; disable?: boolean };
   deploy?: { resources?: { limits?: { cpus?: number | string; memory?: number | string } } };
@@ -256,6 +262,67 @@ function checkSecrets(project: ComposeProject): string[] {
 }
 
 /**
+ * The native stack's demo components (stack/demo-components.ts), built against a throwaway LOOKOUT_HOME: only their
+ * commands and variable names are compared, never the generated values.
+ */
+function nativeDemoSpecs(): ComponentSpec[] {
+  const scratch = mkdtempSync(join(tmpdir(), "lookout-compose-demo-"));
+  try {
+    const layout = homeLayout(scratch);
+    const ctx = {
+      layout,
+      ports: resolvePorts({}),
+      secrets: loadSecrets(layout.secrets, {}),
+      tools: toolPaths(),
+      retention: "1d",
+    };
+    return demoComponents(ctx, { LOOKOUT_USER_ID_HASH_KEY: "compose-check-placeholder-user-id-hash-key-0123456789" });
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Native variables that compose passes differently: the OTLP token as a file instead of a header string. */
+const COMPOSE_EQUIVALENT: Readonly<Record<string, string>> = { OTEL_EXPORTER_OTLP_HEADERS: "LOOKOUT_OTLP_TOKEN_FILE" };
+
+/** Native settings that depend on no address or secret, so compose must give them the same value. */
+const SAME_VALUE = new Set(["OTEL_RESOURCE_ATTRIBUTES", "OTEL_BSP_SCHEDULE_DELAY"]);
+
+/**
+ * A compose file that runs any of the demo services must run all of them (and the load generator) the way the native
+ * stack does: the same compiled entry point, every variable the native stack sets (a secret may come from its
+ * `_FILE`), the same values where they do not depend on addresses or secrets.
+ */
+function checkDemoServices(project: ComposeProject): string[] {
+  const native = nativeDemoSpecs();
+  if (!native.some((spec) => spec.name in project.services)) return [];
+  const problems: string[] = [];
+  for (const spec of native) {
+    const service = project.services[spec.name];
+    if (!service) {
+      problems.push(`the native stack runs ${spec.name} (stack/demo-components.ts) but compose has no such service`);
+      continue;
+    }
+    const entry = relative(REPO_ROOT, spec.args.at(-1) ?? "");
+    if (service.command?.at(-1) !== entry) {
+      problems.push(
+        `service "${spec.name}": runs ${JSON.stringify(service.command ?? null)}, not the native stack's ${entry}`,
+      );
+    }
+    const env = service.environment ?? {};
+    for (const [name, value] of Object.entries(spec.env ?? {})) {
+      const given = [name, `${name}_FILE`, COMPOSE_EQUIVALENT[name]].filter((n): n is string => !!n && n in env);
+      if (given.length === 0) {
+        problems.push(`service "${spec.name}": no ${name}, which the native stack sets (stack/demo-components.ts)`);
+      } else if (SAME_VALUE.has(name) && env[name] !== value) {
+        problems.push(`service "${spec.name}": ${name}=${env[name]}, the native stack has ${value}`);
+      }
+    }
+  }
+  return problems;
+}
+
+/**
  * Loads composeFile with the compose-spec loader and returns every problem found, in plain words; empty when fine.
  * Variables the file requires are set to placeholders for the load, so no real secret is needed.
  */
@@ -269,5 +336,6 @@ export function checkCompose(composeFile: string, env: NodeJS.ProcessEnv = proce
       .flatMap((name) => checkService(name, project.services[name] as ComposeService, project)),
     ...checkNativeConfigs(project),
     ...checkSecrets(project),
+    ...checkDemoServices(project),
   ];
 }

@@ -4,6 +4,7 @@
  */
 import { instrument, type Instrumentation } from "../../instrumentation/src/index.js";
 import { LookoutError } from "../../stack/errors.js";
+import { loadSecretFiles } from "./settings.js";
 
 export interface RunningService {
   /** Stops accepting requests and closes pools and clients. */
@@ -15,6 +16,7 @@ export function runService(
   start: (instrumentation: Instrumentation) => Promise<RunningService>,
 ): void {
   const main = async () => {
+    loadSecretFiles(process.env);
     const instrumentation = await instrument({ serviceName });
     let service: RunningService;
     try {
