@@ -8,7 +8,8 @@ export type LookoutErrorCode =
   | "LOOKOUT_ERR_COMPONENT_DIED"
   | "LOOKOUT_ERR_VALIDATION"
   | "LOOKOUT_ERR_USAGE"
-  | "LOOKOUT_ERR_STACK";
+  | "LOOKOUT_ERR_STACK"
+  | "LOOKOUT_ERR_FLOW";
 
 export class LookoutError extends Error {
   constructor(

@@ -5,8 +5,10 @@
  *   DELETE /api/v1/sessions/:id
  *   POST   /api/v1/workflows                {name, template, description?, owner_email?}
  *   GET    /api/v1/workflows, GET /api/v1/workflows/:id
+ *   DELETE /api/v1/workflows/:id            → the workflow and its executions
  *   POST   /api/v1/workflows/:id/execute    {input}  (header x-session-id optional)
  *          → runs the template's steps; AI steps go through RelayCore (workflow_executions_total)
+ *   GET    /api/v1/executions/:id           → an execution as recorded: status, cost, duration
  *
  * Workflows and executions live in PostgreSQL (database `automatrix`), sessions in Redis.
  */
@@ -181,7 +183,57 @@ export function buildAutoMatrix(deps: AutoMatrixDeps): FastifyInstance {
     },
   );
 
-  const callRelayCore = async (body: object): Promise<{ model: string; cost_usd: number }> => {
+  app.delete<{ Params: { id: string } }>(
+    "/api/v1/workflows/:id",
+    { schema: { params: uuidParams, response: { 400: errorSchema, 404: errorSchema } } },
+    async (request, reply) => {
+      const client = await db().connect();
+      try {
+        await client.query("BEGIN");
+        await client.query("DELETE FROM executions WHERE workflow_id = $1", [request.params.id]);
+        const deleted = await client.query("DELETE FROM workflows WHERE id = $1", [request.params.id]);
+        await client.query("COMMIT");
+        if (deleted.rowCount === 0) return reply.code(404).send({ error: "not_found", message: "no such workflow" });
+        return reply.code(204).send();
+      } catch (error) {
+        await client.query("ROLLBACK");
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    "/api/v1/executions/:id",
+    { schema: { params: uuidParams, response: { 400: errorSchema, 404: errorSchema } } },
+    async (request, reply) => {
+      const rows = await db().query<{
+        id: string;
+        workflow_id: string;
+        status: string;
+        cost_usd: string;
+        duration_ms: number;
+        created_at: Date;
+      }>("SELECT id, workflow_id, status, cost_usd, duration_ms, created_at FROM executions WHERE id = $1", [
+        request.params.id,
+      ]);
+      const row = rows.rows[0];
+      if (!row) return reply.code(404).send({ error: "not_found", message: "no such execution" });
+      // numeric comes back from pg as a string; the API speaks numbers.
+      return { ...row, cost_usd: Number(row.cost_usd) };
+    },
+  );
+
+  interface RelayAnswer {
+    model: string;
+    cost_usd: number;
+    output: string;
+    finish_reason: string;
+    usage: { input_tokens: number; output_tokens: number };
+  }
+
+  const callRelayCore = async (body: object): Promise<RelayAnswer> => {
     faults.guard("relaycore");
     let response;
     try {
@@ -199,7 +251,7 @@ export function buildAutoMatrix(deps: AutoMatrixDeps): FastifyInstance {
       await response.body.dump();
       throw new StepFailed(`relaycore answered ${response.statusCode}`);
     }
-    return (await response.body.json()) as { model: string; cost_usd: number };
+    return (await response.body.json()) as RelayAnswer;
   };
 
   app.post<{ Params: { id: string }; Body: { input?: Record<string, unknown> } }>(
@@ -224,7 +276,9 @@ export function buildAutoMatrix(deps: AutoMatrixDeps): FastifyInstance {
         typeof sessionId === "string" ? ((await redis().get(`am:session:${sessionId}`)) ?? undefined) : undefined;
       const input = JSON.stringify(request.body.input ?? {});
       const steps = TEMPLATES[workflow.template] ?? [];
-      const results: { step: string; status: "success" | "failure"; model?: string; cost_usd?: number }[] = [];
+      const results: ({ step: string; status: "success" | "failure" } & Partial<Omit<RelayAnswer, "output">> & {
+          output?: string;
+        })[] = [];
       let cost = 0;
       let failed = false;
       for (const step of steps) {
@@ -243,7 +297,15 @@ export function buildAutoMatrix(deps: AutoMatrixDeps): FastifyInstance {
             user_id: userId,
           });
           cost += answer.cost_usd;
-          results.push({ step: step.name, status: "success", model: answer.model, cost_usd: answer.cost_usd });
+          results.push({
+            step: step.name,
+            status: "success",
+            model: answer.model,
+            cost_usd: answer.cost_usd,
+            usage: answer.usage,
+            finish_reason: answer.finish_reason,
+            output: answer.output,
+          });
         } catch (error) {
           if (!(error instanceof StepFailed || error instanceof FaultError)) throw error;
           instrumentation.logger.warn(

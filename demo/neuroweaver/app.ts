@@ -1,9 +1,11 @@
 /**
  * NeuroWeaver stand-in: model serving and deployment. Fastify, like the FastAPI service it stands for.
  *
- *   POST /v1/inference     {model, prompt, max_tokens?} → generated text with realistic token counts and latency
- *   POST /v1/deployments   {model, replicas?}           → a deployment (model_deployments_total)
- *   GET  /v1/deployments, GET /v1/models
+ *   POST   /v1/inference        {model, prompt, max_tokens?, deployment?} → generated text with realistic token
+ *          counts, latency and a finish reason ("length" when cut off at max_tokens); `deployment` pins a deployment
+ *   POST   /v1/deployments      {model, replicas?}           → a deployment (model_deployments_total)
+ *   DELETE /v1/deployments/:id  → the deployment is removed (no longer serves)
+ *   GET    /v1/deployments, GET /v1/models
  *
  * Deployments live in PostgreSQL (database `neuroweaver`), the active deployment per model is cached in Redis.
  */
@@ -74,7 +76,17 @@ export function buildNeuroWeaver(deps: NeuroWeaverDeps): FastifyInstance {
     return id;
   };
 
-  app.post<{ Body: { model: string; prompt: string; max_tokens?: number } }>(
+  /** A named deployment of this model that is serving, or undefined. */
+  const servingDeployment = async (id: string, name: string): Promise<string | undefined> => {
+    faults.guard("database");
+    const found = await stores.pool.query<{ id: string }>(
+      "SELECT id FROM deployments WHERE id = $1 AND model = $2 AND status = 'success'",
+      [id, name],
+    );
+    return found.rows[0]?.id;
+  };
+
+  app.post<{ Body: { model: string; prompt: string; max_tokens?: number; deployment?: string } }>(
     "/v1/inference",
     {
       schema: {
@@ -85,6 +97,7 @@ export function buildNeuroWeaver(deps: NeuroWeaverDeps): FastifyInstance {
             model: { type: "string", maxLength: 100 },
             prompt: { type: "string", maxLength: 100_000 },
             max_tokens: { type: "integer", minimum: 1, maximum: 8192 },
+            deployment: { type: "string", format: "uuid" },
           },
         },
         response: { 400: errorSchema, 404: errorSchema },
@@ -95,9 +108,17 @@ export function buildNeuroWeaver(deps: NeuroWeaverDeps): FastifyInstance {
       if (!profile || profile.provider !== "neuroweaver") {
         return reply.code(404).send({ error: "not_found", message: "unknown model" });
       }
-      const deployment = await activeDeployment(profile.name);
+      let deployment: string | undefined;
+      if (request.body.deployment) {
+        deployment = await servingDeployment(request.body.deployment, profile.name);
+        if (!deployment)
+          return reply
+            .code(404)
+            .send({ error: "not_found", message: "no serving deployment with that id for this model" });
+      } else deployment = await activeDeployment(profile.name);
       const inputTokens = countTokens(request.body.prompt);
-      const generated = simulateGeneration(profile, request.body.max_tokens ?? 1024, deps.latencyScale, random);
+      const maxTokens = request.body.max_tokens ?? 1024;
+      const generated = simulateGeneration(profile, maxTokens, deps.latencyScale, random);
       // Runaway: the model ignores max_tokens and rambles on, as a looping prompt makes real models do.
       const outputTokens = faults.state.runawayCost ? generated.outputTokens * 10 : generated.outputTokens;
       const latencyMs = faults.state.runawayCost ? generated.latencyMs * 3 : generated.latencyMs;
@@ -117,6 +138,8 @@ export function buildNeuroWeaver(deps: NeuroWeaverDeps): FastifyInstance {
         model: profile.name,
         deployment: deployment ?? "shared-pool",
         output: `[${profile.name}] ${outputTokens} tokens of generated text`,
+        // As OpenAI-style APIs report it: "length" when generation stopped at max_tokens, the answer cut off.
+        finish_reason: outputTokens >= maxTokens ? "length" : "stop",
         usage: { input_tokens: inputTokens, output_tokens: outputTokens },
         latency_ms: Math.round(latencyMs),
       };
@@ -160,6 +183,30 @@ export function buildNeuroWeaver(deps: NeuroWeaverDeps): FastifyInstance {
       }
       instrumentation.metrics.modelDeployments.inc({ model: profile.name, status });
       return reply.code(201).send({ id, model: profile.name, status });
+    },
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    "/v1/deployments/:id",
+    {
+      schema: {
+        params: { type: "object", required: ["id"], properties: { id: { type: "string", format: "uuid" } } },
+        response: { 400: errorSchema, 404: errorSchema },
+      },
+    },
+    async (request, reply) => {
+      faults.guard("database");
+      const removed = await stores.pool.query<{ id: string; model: string }>(
+        "UPDATE deployments SET status = 'removed' WHERE id = $1 AND status <> 'removed' RETURNING id, model",
+        [request.params.id],
+      );
+      const row = removed.rows[0];
+      if (!row) return reply.code(404).send({ error: "not_found", message: "no such deployment (or already removed)" });
+      faults.guard("redis");
+      // The model's cached active deployment must not point at a removed one.
+      if ((await stores.redis.get(`nw:deployment:${row.model}`)) === row.id)
+        await stores.redis.del(`nw:deployment:${row.model}`);
+      return { id: row.id, model: row.model, status: "removed" };
     },
   );
 

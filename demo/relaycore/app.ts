@@ -98,6 +98,8 @@ interface ProviderAnswer {
   output: string;
   inputTokens: number;
   outputTokens: number;
+  /** "stop", or "length" when the answer was cut off at max_tokens. */
+  finishReason: string;
 }
 
 class ProviderError extends Error {
@@ -175,9 +177,15 @@ export function buildRelayCore(deps: RelayCoreDeps): Express {
     }
     const body = (await response.body.json()) as {
       output: string;
+      finish_reason?: string;
       usage: { input_tokens: number; output_tokens: number };
     };
-    return { output: body.output, inputTokens: body.usage.input_tokens, outputTokens: body.usage.output_tokens };
+    return {
+      output: body.output,
+      inputTokens: body.usage.input_tokens,
+      outputTokens: body.usage.output_tokens,
+      finishReason: body.finish_reason ?? "stop",
+    };
   };
 
   /** The secondary provider, simulated in-process (an external API in production). */
@@ -188,6 +196,7 @@ export function buildRelayCore(deps: RelayCoreDeps): Express {
       output: `[${profile.name}] ${generated.outputTokens} tokens of generated text`,
       inputTokens: countTokens(req.prompt),
       outputTokens: generated.outputTokens,
+      finishReason: generated.outputTokens >= req.maxTokens ? "length" : "stop",
     };
   };
 
@@ -291,6 +300,7 @@ export function buildRelayCore(deps: RelayCoreDeps): Express {
       provider: selection.model.provider,
       reason: selection.reason,
       output: result.answer.output,
+      finish_reason: result.answer.finishReason,
       usage: { input_tokens: result.answer.inputTokens, output_tokens: result.answer.outputTokens },
       cost_usd: result.cost,
     });

@@ -1,0 +1,72 @@
+/**
+ * RelayCore's critical journey: route a chat request and check what an AI router must get right — the model it
+ * chose (a silent model change or a failover to the secondary provider is caught), token counts, the cost within
+ * budget, and an answer that was not cut off at max_tokens.
+ */
+import { defineFlow } from "../src/types.js";
+
+export const RELAYCORE_CALL_BUDGET_USD = 0.005;
+
+export default defineFlow({
+  name: "relaycore-chat",
+  description:
+    "Route a chat request through RelayCore; check the model chosen, token counts, cost and a complete answer",
+  schedule: "* * * * *",
+  timeoutMs: 30_000,
+  retry: { retries: 1, backoffMs: 1_000 },
+  alertAfter: 3,
+  steps: [
+    {
+      name: "route-chat",
+      request: {
+        method: "POST",
+        url: "{{urls.relaycore}}/v1/completions",
+        json: {
+          prompt: "Lookout synthetic check: answer with a one-line greeting.",
+          task: "chat",
+          priority: "latency",
+          max_tokens: 1024,
+        },
+      },
+      assert: [
+        { kind: "status", equals: 200 },
+        {
+          kind: "jsonSchema",
+          schema: {
+            type: "object",
+            required: ["model", "provider", "reason", "output", "finish_reason", "usage", "cost_usd"],
+            properties: {
+              model: { type: "string" },
+              provider: { type: "string" },
+              reason: { type: "string" },
+              output: { type: "string", minLength: 1 },
+              finish_reason: { type: "string" },
+              usage: {
+                type: "object",
+                required: ["input_tokens", "output_tokens"],
+                properties: { input_tokens: { type: "integer" }, output_tokens: { type: "integer" } },
+              },
+              cost_usd: { type: "number" },
+            },
+          },
+        },
+        // The latency priority routes chat to the fastest primary model; anything else is a change or a failover.
+        { kind: "model", path: "$.model", expected: "nw-llama-3-8b" },
+        { kind: "jsonPath", path: "$.provider", equals: "neuroweaver" },
+        { kind: "jsonPath", path: "$.reason", oneOf: ["latency", "budget"] },
+        { kind: "tokenUsage", inputPath: "$.usage.input_tokens", outputPath: "$.usage.output_tokens" },
+        { kind: "costUnder", path: "$.cost_usd", budgetUsd: RELAYCORE_CALL_BUDGET_USD },
+        { kind: "notTruncated", finishReasonPath: "$.finish_reason" },
+      ],
+    },
+    {
+      name: "check-budget",
+      request: { method: "GET", url: "{{urls.relaycore}}/v1/budget" },
+      assert: [
+        { kind: "status", equals: 200 },
+        { kind: "jsonPath", path: "$.daily.spent_usd", greaterThan: 0 },
+        { kind: "header", name: "content-type", matches: "^application/json" },
+      ],
+    },
+  ],
+});
