@@ -43,8 +43,11 @@ import {
 } from "@opentelemetry/semantic-conventions";
 import { createAddHookMessageChannel } from "import-in-the-middle";
 
-/** Request and response headers that may become span attributes. Everything else (cookies, auth…) never does. */
-export const HEADER_ALLOWLIST = ["content-type", "content-length", "user-agent", "x-request-id"] as const;
+/**
+ * Request and response headers that may become span attributes. Everything else (cookies, auth…) never does.
+ * `user-agent` is not listed: the HTTP and undici instrumentations already record it as `user_agent.original`.
+ */
+export const HEADER_ALLOWLIST = ["content-type", "content-length", "x-request-id"] as const;
 
 /** Paths whose server spans are not worth a trace: probes and scrapes arrive every few seconds. */
 const UNTRACED_PATHS = new Set(["/health", "/metrics"]);
@@ -111,9 +114,14 @@ function instrumentations(): Instrumentation[] {
         if (typeof url === "string" && url.includes("?")) redactQuery(span, url.slice(url.indexOf("?")));
       },
     }),
-    // Middleware and router layers would add a span per app.use() and per mounted router on every request: the route
-    // handler is what an SRE reads (the route template still names the HTTP server span either way).
-    new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE, ExpressLayerType.ROUTER] }),
+    // No Express layer spans at all, only the route: the instrumentation still sets the matched route template on the
+    // HTTP server span (its name and `http.route`) before it checks which layers to skip. Middleware and router layers
+    // would add a span per app.use() and per mounted router on every request; the request-handler span lasts as long
+    // as the server span it sits under and says nothing the server span does not (route, status), while costing
+    // about a seventh of a RelayCore request's telemetry (bench/instrumentation.ts, docs/instrumentation.md).
+    new ExpressInstrumentation({
+      ignoreLayersType: [ExpressLayerType.MIDDLEWARE, ExpressLayerType.ROUTER, ExpressLayerType.REQUEST_HANDLER],
+    }),
     // Fastify moved its instrumentation into @fastify/otel (the @opentelemetry/instrumentation-fastify package is
     // deprecated and stops at Fastify 4); it registers itself on every Fastify instance through diagnostics_channel.
     new FastifyOtelInstrumentation({

@@ -317,6 +317,13 @@ describe("tracing", () => {
     expect(servers("relaycore").length).toBe(2);
     for (const span of servers("relaycore")) expect(parentService(span)).toBe("automatrix");
     for (const span of servers("neuroweaver")) expect(parentService(span)).toBe("relaycore");
+    // Express names the route on RelayCore's server span, and adds no layer spans (instrumentation/src/tracing.ts).
+    for (const span of servers("relaycore")) {
+      expect(span.name).toBe("POST /v1/completions");
+      expect(span.attributes?.find((a) => a.key === "http.route")?.value.stringValue).toBe("/v1/completions");
+    }
+    const expressLayers = all.filter((s) => s.attributes?.some((a) => a.key === "express.type"));
+    expect(expressLayers.map((s) => s.name)).toEqual([]);
     // The AI call span carries the GenAI attributes, the cost and the workflow.
     const aiSpans = (spansByService.get("relaycore") ?? []).filter((s) =>
       s.attributes?.some((a) => a.key === "gen_ai.usage.cost"),
