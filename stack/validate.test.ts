@@ -50,8 +50,8 @@ describe("lookout validate", () => {
   it("refuses a collector config with an unknown processor", () => {
     const file = broken("otel-collector/gateway.yaml", (t) =>
       t.replace(
-        "processors: [memory_limiter, redaction/user_ids, redaction, transform/redact]",
-        "processors: [memory_limiter, redaction/user_ids, redactoin, transform/redact]",
+        "processors: [memory_limiter, redaction/user_ids, redaction, redaction/shapes, transform/redact]",
+        "processors: [memory_limiter, redaction/user_ids, redactoin, redaction/shapes, transform/redact]",
       ),
     );
     const result = checkCollectorConfig(file, tools);
