@@ -10,7 +10,7 @@ import { type HomeLayout, isRoot, REPO_ROOT } from "./paths.js";
 import { type Ports, portEnv } from "./ports.js";
 import { httpReady, pgReady, type ReadinessProbe, redisReady } from "./readiness.js";
 import { renderFile } from "./render.js";
-import { gatewayTopology } from "./scaleout.js";
+import { gatewayTopology, samplerMetricsAddresses } from "./scaleout.js";
 import type { Secrets } from "./secrets.js";
 import type { ToolPaths } from "./tools.js";
 import { demoComponents, demoRenderValues } from "./demo-components.js";
@@ -112,8 +112,11 @@ function initPostgres(ctx: StackContext, dataDir: string): void {
   }
 }
 
-/** Values for the `${NAME}` placeholders of prometheus/prometheus.yml and alerts/alertmanager.yml. */
-export function renderValues(ctx: StackContext): Record<string, string> {
+/**
+ * Values for the `${NAME}` placeholders of prometheus/prometheus.yml and alerts/alertmanager.yml; env decides the
+ * collector topology (LOOKOUT_COLLECTOR_SAMPLERS), whose samplers Prometheus scrapes too.
+ */
+export function renderValues(ctx: StackContext, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const at = (port: number) => `${LOOPBACK}:${port}`;
   const p = ctx.ports;
   return {
@@ -123,6 +126,8 @@ export function renderValues(ctx: StackContext): Record<string, string> {
     LOOKOUT_PROMETHEUS_ADDR: at(p.PROMETHEUS),
     LOOKOUT_AGGREGATOR_ADDR: at(p.AGGREGATOR),
     LOOKOUT_COLLECTOR_METRICS_ADDR: at(p.COLLECTOR_METRICS),
+    // A YAML flow list: the samplers' own telemetry with LOOKOUT_COLLECTOR_SAMPLERS=2, `[]` with one gateway.
+    LOOKOUT_COLLECTOR_SAMPLER_METRICS_ADDRS: JSON.stringify(samplerMetricsAddresses(p, env)),
     LOOKOUT_JAEGER_METRICS_ADDR: at(p.JAEGER_METRICS),
     LOOKOUT_NODE_EXPORTER_ADDR: at(p.NODE_EXPORTER),
     LOOKOUT_POSTGRES_EXPORTER_ADDR: at(p.POSTGRES_EXPORTER),
@@ -135,7 +140,8 @@ export function renderValues(ctx: StackContext): Record<string, string> {
   };
 }
 
-export function components(ctx: StackContext): ComponentSpec[] {
+/** The stack's components; env decides the optional parts (collector samplers, demo load generator). */
+export function components(ctx: StackContext, env: NodeJS.ProcessEnv = process.env): ComponentSpec[] {
   const { layout, ports, secrets, tools } = ctx;
   const http = (port: number, path = "") => `http://${LOOPBACK}:${port}${path}`;
   const common = { ...portEnv(ports), LOOKOUT_BIND_HOST: LOOPBACK };
@@ -143,7 +149,8 @@ export function components(ctx: StackContext): ComponentSpec[] {
   const dsn = `postgresql://lookout:${encodeURIComponent(secrets.postgres_password.value)}@${LOOPBACK}:${ports.POSTGRES}/postgres?sslmode=disable`;
 
   // The collector's topology (one gateway, or a load balancer and samplers) is stack/scaleout.ts's business.
-  return gatewayTopology(ctx, [
+  const topology = (specs: ComponentSpec[]) => gatewayTopology(ctx, specs, env);
+  return topology([
     {
       name: "postgres",
       command: join(tools.postgresBin, "postgres"),
@@ -222,7 +229,7 @@ export function components(ctx: StackContext): ComponentSpec[] {
       ],
       prepare: () => {
         mkdirSync(layout.data("prometheus"), { recursive: true });
-        renderFile(join(REPO_ROOT, "prometheus", "prometheus.yml"), layout.config, renderValues(ctx));
+        renderFile(join(REPO_ROOT, "prometheus", "prometheus.yml"), layout.config, renderValues(ctx, env));
       },
       ready: httpReady(http(ports.PROMETHEUS, "/-/ready")),
       url: http(ports.PROMETHEUS),
@@ -240,7 +247,7 @@ export function components(ctx: StackContext): ComponentSpec[] {
       ],
       prepare: () => {
         mkdirSync(layout.data("alertmanager"), { recursive: true });
-        renderFile(join(REPO_ROOT, "alerts", "alertmanager.yml"), layout.config, renderValues(ctx));
+        renderFile(join(REPO_ROOT, "alerts", "alertmanager.yml"), layout.config, renderValues(ctx, env));
       },
       ready: httpReady(http(ports.ALERTMANAGER, "/-/ready")),
       url: http(ports.ALERTMANAGER),
@@ -307,6 +314,6 @@ export function components(ctx: StackContext): ComponentSpec[] {
     },
 
     // ---- Demo services and load generator (issue 3): defined in stack/demo-components.ts ----
-    ...demoComponents(ctx),
+    ...demoComponents(ctx, env),
   ]);
 }

@@ -38,6 +38,16 @@ describe("resolvePorts", () => {
       /port 9090 is given to both PROMETHEUS and REDIS/,
     );
   });
+
+  it("lets the samplers' ports clash only when the samplers run", () => {
+    const env = { LOOKOUT_PORT_SAMPLER2_HEALTH: "13133" };
+    expect(resolvePorts(env).SAMPLER2_HEALTH).toBe(13133);
+    expect(() => resolvePorts({ ...env, LOOKOUT_COLLECTOR_SAMPLERS: "2" })).toThrow(
+      /port 13133 is given to both COLLECTOR_HEALTH and SAMPLER2_HEALTH/,
+    );
+    // A sampler port is still checked for being a port.
+    expect(() => resolvePorts({ LOOKOUT_PORT_SAMPLER2_OTLP_GRPC: "x" })).toThrow(/SAMPLER2_OTLP_GRPC="x"/);
+  });
 });
 
 describe("assertPortsFree", () => {
@@ -46,7 +56,7 @@ describe("assertPortsFree", () => {
 
   it("passes when every port is free", async () => {
     const ports = resolvePorts(await freeStackPortEnv());
-    await expect(assertPortsFree(ports)).resolves.toBeUndefined();
+    await expect(assertPortsFree(ports, {})).resolves.toBeUndefined();
   });
 
   it("names the port and the component that wanted it", async () => {
@@ -54,8 +64,19 @@ describe("assertPortsFree", () => {
     const ports = resolvePorts(env);
     server = createServer();
     await new Promise<void>((r) => server!.listen(ports.ALERTMANAGER, "127.0.0.1", () => r()));
-    await expect(assertPortsFree(ports)).rejects.toThrow(
+    await expect(assertPortsFree(ports, {})).rejects.toThrow(
       `port ${ports.ALERTMANAGER} (alertmanager: UI and API) is already in use`,
+    );
+  });
+
+  it("probes the samplers' ports only when the samplers run", async () => {
+    const env = await freeStackPortEnv();
+    const ports = resolvePorts(env);
+    server = createServer();
+    await new Promise<void>((r) => server!.listen(ports.SAMPLER2_METRICS, "127.0.0.1", () => r()));
+    await expect(assertPortsFree(ports, { LOOKOUT_COLLECTOR_SAMPLERS: "1" })).resolves.toBeUndefined();
+    await expect(assertPortsFree(ports, { LOOKOUT_COLLECTOR_SAMPLERS: "2" })).rejects.toThrow(
+      `port ${ports.SAMPLER2_METRICS} (collector-sampler-2: own telemetry) is already in use`,
     );
   });
 

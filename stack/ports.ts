@@ -4,6 +4,7 @@
  */
 import { createServer } from "node:net";
 import { LookoutError } from "./errors.js";
+import { samplerCount } from "./scaleout.js";
 
 export interface PortSpec {
   /** Key used in env (`LOOKOUT_PORT_<KEY>`) and in the collector/Jaeger configs. */
@@ -11,6 +12,8 @@ export interface PortSpec {
   readonly defaultPort: number;
   readonly component: string;
   readonly purpose: string;
+  /** Used only when the stack runs at least this many gateway samplers (LOOKOUT_COLLECTOR_SAMPLERS, scaleout.ts). */
+  readonly samplers?: number;
 }
 
 export const PORT_SPECS = [
@@ -22,12 +25,48 @@ export const PORT_SPECS = [
   { key: "COLLECTOR_PPROF", defaultPort: 1777, component: "collector", purpose: "pprof (loopback only)" },
   { key: "COLLECTOR_ZPAGES", defaultPort: 55679, component: "collector", purpose: "zPages (loopback only)" },
   // Only with LOOKOUT_COLLECTOR_SAMPLERS=2 (stack/scaleout.ts): the gateway samplers behind the load balancer.
-  { key: "SAMPLER1_OTLP_GRPC", defaultPort: 14327, component: "collector-sampler-1", purpose: "OTLP gRPC from the LB" },
-  { key: "SAMPLER1_HEALTH", defaultPort: 13134, component: "collector-sampler-1", purpose: "health check" },
-  { key: "SAMPLER1_METRICS", defaultPort: 8889, component: "collector-sampler-1", purpose: "own telemetry" },
-  { key: "SAMPLER2_OTLP_GRPC", defaultPort: 14328, component: "collector-sampler-2", purpose: "OTLP gRPC from the LB" },
-  { key: "SAMPLER2_HEALTH", defaultPort: 13135, component: "collector-sampler-2", purpose: "health check" },
-  { key: "SAMPLER2_METRICS", defaultPort: 8890, component: "collector-sampler-2", purpose: "own telemetry" },
+  {
+    key: "SAMPLER1_OTLP_GRPC",
+    defaultPort: 14327,
+    component: "collector-sampler-1",
+    purpose: "OTLP gRPC from the LB",
+    samplers: 2,
+  },
+  {
+    key: "SAMPLER1_HEALTH",
+    defaultPort: 13134,
+    component: "collector-sampler-1",
+    purpose: "health check",
+    samplers: 2,
+  },
+  {
+    key: "SAMPLER1_METRICS",
+    defaultPort: 8889,
+    component: "collector-sampler-1",
+    purpose: "own telemetry",
+    samplers: 2,
+  },
+  {
+    key: "SAMPLER2_OTLP_GRPC",
+    defaultPort: 14328,
+    component: "collector-sampler-2",
+    purpose: "OTLP gRPC from the LB",
+    samplers: 2,
+  },
+  {
+    key: "SAMPLER2_HEALTH",
+    defaultPort: 13135,
+    component: "collector-sampler-2",
+    purpose: "health check",
+    samplers: 2,
+  },
+  {
+    key: "SAMPLER2_METRICS",
+    defaultPort: 8890,
+    component: "collector-sampler-2",
+    purpose: "own telemetry",
+    samplers: 2,
+  },
   { key: "JAEGER_QUERY", defaultPort: 16686, component: "jaeger", purpose: "query UI and API" },
   { key: "JAEGER_QUERY_GRPC", defaultPort: 16685, component: "jaeger", purpose: "query gRPC API" },
   { key: "JAEGER_OTLP_GRPC", defaultPort: 14317, component: "jaeger", purpose: "OTLP gRPC from the gateway" },
@@ -53,7 +92,16 @@ export const PORT_SPECS = [
 export type PortKey = (typeof PORT_SPECS)[number]["key"];
 export type Ports = Readonly<Record<PortKey, number>>;
 
-/** Resolves every port from the environment, refusing values that are not ports and two components on one port. */
+/** Whether the stack configured by env uses spec's port: the samplers' ports only when it runs that many samplers. */
+export function portInUse(spec: PortSpec, env: NodeJS.ProcessEnv = process.env): boolean {
+  return spec.samplers === undefined || samplerCount(env) >= spec.samplers;
+}
+
+/**
+ * Resolves every port from the environment, refusing values that are not ports and two components on one port.
+ * Ports of components the configured stack does not run (the samplers, without scale-out) are resolved but cannot
+ * clash: nothing will listen on them.
+ */
 export function resolvePorts(env: NodeJS.ProcessEnv = process.env): Ports {
   const ports = {} as Record<PortKey, number>;
   const taken = new Map<number, string>();
@@ -67,12 +115,13 @@ export function resolvePorts(env: NodeJS.ProcessEnv = process.env): Ports {
         throw new LookoutError("LOOKOUT_ERR_CONFIG", `${name}=${JSON.stringify(raw)} is not a port number (1–65535)`);
       }
     }
+    ports[spec.key] = port;
+    if (!portInUse(spec, env)) continue;
     const other = taken.get(port);
     if (other !== undefined) {
       throw new LookoutError("LOOKOUT_ERR_CONFIG", `port ${port} is given to both ${other} and ${spec.key}`);
     }
     taken.set(port, spec.key);
-    ports[spec.key] = port;
   }
   return ports;
 }
@@ -91,10 +140,17 @@ export function probePort(port: number, host = "127.0.0.1"): Promise<string | un
   });
 }
 
-/** Checks every port before anything starts, so a clash is reported by port and component, not as a crash log. */
-export async function assertPortsFree(ports: Ports, host = "127.0.0.1"): Promise<void> {
+/**
+ * Checks every port the configured stack will listen on before anything starts, so a clash is reported by port and
+ * component, not as a crash log.
+ */
+export async function assertPortsFree(
+  ports: Ports,
+  env: NodeJS.ProcessEnv = process.env,
+  host = "127.0.0.1",
+): Promise<void> {
   const problems: string[] = [];
-  for (const spec of PORT_SPECS) {
+  for (const spec of PORT_SPECS.filter((s) => portInUse(s, env))) {
     const port = ports[spec.key];
     const code = await probePort(port, host);
     if (code === "EADDRINUSE") {

@@ -1,11 +1,15 @@
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { components, type StackContext } from "./components.js";
-import { homeLayout } from "./paths.js";
+import { parse } from "yaml";
+import { requireTools } from "../test/support/stack.js";
+import { components, renderValues, type StackContext } from "./components.js";
+import { homeLayout, REPO_ROOT } from "./paths.js";
 import { resolvePorts } from "./ports.js";
-import { gatewayTopology, samplerCount, userIdHashKey } from "./scaleout.js";
+import { renderFile } from "./render.js";
+import { gatewayTopology, samplerCount, samplerMetricsAddresses, userIdHashKey } from "./scaleout.js";
 import { loadSecrets } from "./secrets.js";
 import { toolPaths } from "./tools.js";
 
@@ -97,3 +101,43 @@ describe("gatewayTopology", () => {
     expect(s1!.env!.LOOKOUT_USER_ID_HASH_KEY).toBe(s2!.env!.LOOKOUT_USER_ID_HASH_KEY);
   });
 });
+
+describe("the samplers' own telemetry", () => {
+  it("is scraped by Prometheus with two samplers, and no sampler target is rendered with one", () => {
+    const { promtool } = requireTools("promtool");
+    const ctx = context();
+    const { ports } = ctx;
+    expect(samplerMetricsAddresses(ports, {})).toEqual([]);
+    expect(samplerMetricsAddresses(ports, { LOOKOUT_COLLECTOR_SAMPLERS: "2" })).toEqual([
+      `127.0.0.1:${ports.SAMPLER1_METRICS}`,
+      `127.0.0.1:${ports.SAMPLER2_METRICS}`,
+    ]);
+    for (const [samplers, targets] of [
+      ["1", [`127.0.0.1:${ports.COLLECTOR_METRICS}`]],
+      [
+        "2",
+        [
+          `127.0.0.1:${ports.COLLECTOR_METRICS}`,
+          ...samplerMetricsAddresses(ports, { LOOKOUT_COLLECTOR_SAMPLERS: "2" }),
+        ],
+      ],
+    ] as const) {
+      const env = { LOOKOUT_COLLECTOR_SAMPLERS: samplers };
+      const out = mkdtempSync(join(scratch, "rendered-"));
+      const file = renderFile(join(REPO_ROOT, "prometheus", "prometheus.yml"), out, renderValues(ctx, env));
+      const check = spawnSync(promtool, ["check", "config", "--syntax-only", file], { encoding: "utf8" });
+      expect(check.status, check.stdout + check.stderr).toBe(0);
+      const job = (parse(readFileSync(file, "utf8")) as PrometheusConfig).scrape_configs.find(
+        (j) => j.job_name === "otel-collector",
+      )!;
+      expect(job.static_configs.flatMap((c) => c.targets)).toEqual(targets);
+      // The same components the stack runs with that setting.
+      const collectors = components(ctx, env).filter((s) => s.name.startsWith("collector"));
+      expect(collectors).toHaveLength(samplers === "2" ? 3 : 1);
+    }
+  });
+});
+
+interface PrometheusConfig {
+  scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[];
+}

@@ -16,7 +16,7 @@ import { join } from "node:path";
 import type { ComponentSpec, StackContext } from "./components.js";
 import { LookoutError } from "./errors.js";
 import { REPO_ROOT } from "./paths.js";
-import type { PortKey } from "./ports.js";
+import type { PortKey, Ports } from "./ports.js";
 import { httpReady } from "./readiness.js";
 
 /** The sampler counts the native stack can run (ports.ts has ports for two samplers). */
@@ -70,6 +70,13 @@ const SAMPLER_PORTS: readonly SamplerPorts[] = [
 ];
 
 const LOOPBACK = "127.0.0.1";
+
+/** Where the samplers serve their own telemetry (for Prometheus to scrape); none with one gateway. */
+export function samplerMetricsAddresses(ports: Ports, env: NodeJS.ProcessEnv = process.env): string[] {
+  return SAMPLER_PORTS.slice(0, samplerCount(env) > 1 ? samplerCount(env) : 0).map(
+    (p) => `${LOOPBACK}:${ports[p.metrics]}`,
+  );
+}
 
 /**
  * Rewrites the `collector` component of specs for the configured topology (see the file comment); every other

@@ -13,7 +13,7 @@ import { type ComponentSpec, components, type StackContext } from "../../stack/c
 import { homeLayout, type HomeLayout } from "../../stack/paths.js";
 import { freeStackPortEnv, type Ports, resolvePorts } from "../../stack/ports.js";
 import { waitReady } from "../../stack/readiness.js";
-import { gatewayTopology, type SamplerCount } from "../../stack/scaleout.js";
+import type { SamplerCount } from "../../stack/scaleout.js";
 import { loadSecrets } from "../../stack/secrets.js";
 import { Supervisor } from "../../stack/supervisor.js";
 import { requireTools } from "../support/stack.js";
@@ -85,18 +85,14 @@ export async function startCollectorStack(options: CollectorStackOptions = {}): 
   const ctx: StackContext = { layout, ports, secrets, tools, retention: "1d" };
 
   // The topology comes from the test, not from whatever LOOKOUT_COLLECTOR_SAMPLERS the caller's shell has.
-  const saved = process.env.LOOKOUT_COLLECTOR_SAMPLERS;
-  delete process.env.LOOKOUT_COLLECTOR_SAMPLERS;
-  let base: ComponentSpec[];
-  try {
-    base = components(ctx).filter((s) => ["jaeger", "prometheus", "collector"].includes(s.name));
-  } finally {
-    if (saved !== undefined) process.env.LOOKOUT_COLLECTOR_SAMPLERS = saved;
-  }
-  const specs = gatewayTopology(ctx, base, {
+  const env = {
+    ...process.env,
     LOOKOUT_COLLECTOR_SAMPLERS: String(options.samplers ?? 1),
     LOOKOUT_USER_ID_HASH_KEY: hashKey,
-  }).map((s) => (s.name.startsWith("collector") ? { ...s, env: { ...s.env, ...options.collectorEnv } } : s));
+  };
+  const specs = components(ctx, env)
+    .filter((s) => ["jaeger", "prometheus"].includes(s.name) || s.name.startsWith("collector"))
+    .map((s) => (s.name.startsWith("collector") ? { ...s, env: { ...s.env, ...options.collectorEnv } } : s));
 
   mkdirSync(layout.logs, { recursive: true });
   const output: string[] = [];

@@ -28,6 +28,25 @@ describe("collector scale-out: load balancer and two samplers", () => {
     expect(stack.collectors).toEqual(["collector-sampler-1", "collector-sampler-2", "collector"]);
   });
 
+  it("has Prometheus scrape the load balancer's and both samplers' own telemetry", async () => {
+    const { ports } = stack;
+    const up = await eventually(
+      async () => {
+        const rows = await promQuery(ports.PROMETHEUS, 'up{job="otel-collector"} == 1');
+        return rows.length === 3 ? rows : undefined;
+      },
+      60_000,
+      "the three collectors up in Prometheus",
+    );
+    expect(up.map((r) => `${r.metric.component} ${r.metric.instance}`).sort()).toEqual(
+      [
+        `otel-collector 127.0.0.1:${ports.COLLECTOR_METRICS}`,
+        `otel-collector-sampler 127.0.0.1:${ports.SAMPLER1_METRICS}`,
+        `otel-collector-sampler 127.0.0.1:${ports.SAMPLER2_METRICS}`,
+      ].sort(),
+    );
+  });
+
   it("redacts the whole corpus through the load balancer", async () => {
     const report = await checkRedaction(stack, `lb-${tag}`);
     expect(report.cases).toBeGreaterThanOrEqual(300);
