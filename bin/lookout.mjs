@@ -8,7 +8,16 @@ import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const sourceDirs = ["cli", "stack", "health-aggregator", "synthetics", "instrumentation", "demo", "bench"];
+const sourceDirs = [
+  "cli",
+  "stack",
+  "health-aggregator",
+  "synthetics",
+  "instrumentation",
+  "demo",
+  "bench",
+  "dashboards",
+];
 
 function say(message) {
   process.stderr.write(`lookout: ${message}\n`);

@@ -10,6 +10,7 @@ import { renderFile } from "../stack/render.js";
 import { stackDown, stackStatus, stackUp } from "../stack/stack.js";
 import { ALL_TOOLS, setup, type ToolName } from "../stack/setup.js";
 import { validateAll } from "../stack/validate.js";
+import { DASHBOARD_DIR, dashboardDrift, writeDashboards } from "../dashboards/index.js";
 import { REPO_ROOT } from "../stack/paths.js";
 import { join } from "node:path";
 
@@ -26,6 +27,8 @@ Commands:
   validate          check every config file with its component's own validator
   render            fill the \${NAME} placeholders of the Prometheus and Alertmanager configs (used by compose)
   ports             print the ports table (defaults and LOOKOUT_PORT_* overrides)
+  dashboards build  write the Grafana dashboards (dashboards/*.ts) as JSON into grafana-provisioning/dashboards/json/
+  dashboards check  fail when that JSON and its sources disagree
   help <command>    help for one command
 
 Environment:
@@ -56,6 +59,12 @@ Lookout's compose check. Exit code 1 if any check fails; each failure names the 
 
 Fills the \${NAME} placeholders of prometheus/prometheus.yml and alerts/alertmanager.yml from environment variables
 of the same names and writes the results to DIR. A placeholder without a value is an error naming file and line.`,
+  dashboards: `Usage: lookout dashboards build|check [--dir DIR]
+
+  build    Build every dashboard from its TypeScript source (dashboards/*.ts, Grafana's foundation SDK) and write
+           <uid>.json into grafana-provisioning/dashboards/json/ (or DIR). Commit the result: Grafana provisions it.
+  check    Exit 1, naming each file, when a committed JSON is missing, differs from its source or has no source.
+           docs/dashboards.md describes every dashboard and panel.`,
   ports: `Usage: lookout ports [--markdown]
 
 Prints every port of the native stack with its component; LOOKOUT_PORT_<NAME> moves one.`,
@@ -149,6 +158,24 @@ export async function main(argv: string[]): Promise<number> {
           }
         }
         return 0;
+      }
+      case "dashboards": {
+        const [sub] = rest;
+        const dir = resolve(option(rest, "--dir") ?? DASHBOARD_DIR);
+        if (sub === "build") {
+          for (const file of writeDashboards(dir)) out(`wrote ${file}`);
+          return 0;
+        }
+        if (sub === "check") {
+          const problems = dashboardDrift(dir);
+          for (const problem of problems) out(`✗ ${problem}`);
+          if (problems.length === 0) out(`dashboards in ${dir} match their sources`);
+          return problems.length === 0 ? 0 : 1;
+        }
+        throw new LookoutError(
+          "LOOKOUT_ERR_USAGE",
+          `unknown dashboards command ${JSON.stringify(sub ?? "")}\n\n${HELP.dashboards}`,
+        );
       }
       case "home":
         out(lookoutHome());

@@ -224,6 +224,8 @@ export function components(ctx: StackContext, env: NodeJS.ProcessEnv = process.e
         `--web.listen-address=${LOOPBACK}:${ports.PROMETHEUS}`,
         `--web.enable-remote-write-receiver`,
         `--web.enable-lifecycle`,
+        // Keeps the exemplars (trace ids) that span metrics carry, for Grafana's exemplar links to Jaeger.
+        `--enable-feature=exemplar-storage`,
         `--web.console.templates=/usr/share/prometheus/consoles`,
         `--web.console.libraries=/usr/share/prometheus/console_libraries`,
       ],

@@ -13,6 +13,7 @@
  * Workflows and executions live in PostgreSQL (database `automatrix`), sessions in Redis.
  */
 import { randomUUID } from "node:crypto";
+import { Counter } from "prom-client";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { request } from "undici";
 import type { HealthMonitor } from "../../instrumentation/src/index.js";
@@ -73,6 +74,17 @@ export function buildAutoMatrix(deps: AutoMatrixDeps): FastifyInstance {
     logController: new LogController({ disableRequestLogging: true }),
   });
   installFastify(app, instrumentation, deps.health);
+  // AI spend per workflow template (bounded: one series per template), for the AI cost dashboard's "per workflow"
+  // panel; the gateway's AI totals know the service and model of a call, not the workflow that made it.
+  const workflowCost =
+    (instrumentation.metrics.registry.getSingleMetric("workflow_ai_cost_dollars_total") as
+      Counter<"workflow"> | undefined) ??
+    new Counter({
+      name: "workflow_ai_cost_dollars_total",
+      help: "AI cost of workflow executions in US dollars, by workflow template.",
+      labelNames: ["workflow"],
+      registers: [instrumentation.metrics.registry],
+    });
   installFastifyFaults(app, faults, deps.settings.adminToken);
 
   const db = () => {
@@ -323,6 +335,7 @@ export function buildAutoMatrix(deps: AutoMatrixDeps): FastifyInstance {
         [executionId, workflow.id, status, cost, Math.round(now() - started)],
       );
       instrumentation.metrics.workflowExecutions.inc({ workflow: workflow.template, status });
+      workflowCost.inc({ workflow: workflow.template }, cost);
       return reply.code(failed ? 502 : 200).send({ execution_id: executionId, status, steps: results, cost_usd: cost });
     },
   );
