@@ -309,6 +309,11 @@ export function components(ctx: StackContext, env: NodeJS.ProcessEnv = process.e
         LOOKOUT_AGGREGATOR_CONFIG: join(REPO_ROOT, "health-aggregator", "lookout.yml"),
         LOOKOUT_POSTGRES_URL: dsn,
         LOOKOUT_REDIS_URL: `redis://:${encodeURIComponent(secrets.redis_password.value)}@${LOOPBACK}:${ports.REDIS}`,
+        // Synthetic runs are traced through the gateway like any service (synthetics/src/tracing.ts).
+        OTEL_EXPORTER_OTLP_ENDPOINT: http(ports.OTLP_GRPC),
+        LOOKOUT_OTLP_TOKEN: secrets.otlp_token.value,
+        // The synthetic user's password for the AutoMatrix flow's sign-in (synthetics/flows/automatrix.ts).
+        LOOKOUT_SYNTHETIC_PASSWORD: secrets.synthetic_password.value,
       },
       prepare: () => mkdirSync(layout.data("health-aggregator"), { recursive: true }),
       ready: httpReady(http(ports.AGGREGATOR, "/health")),

@@ -38,6 +38,7 @@ describe("the committed templates", () => {
     admin_token: fakeSecret,
     postgres_password: fakeSecret,
     redis_password: fakeSecret,
+    synthetic_password: fakeSecret,
   } satisfies Secrets;
   const values = renderValues({
     layout: homeLayout("/tmp/x"),

@@ -13,6 +13,11 @@ export const SECRET_SPECS = [
   { name: "admin_token", env: "LOOKOUT_ADMIN_TOKEN", purpose: "bearer token for the aggregator's alert webhook" },
   { name: "postgres_password", env: "LOOKOUT_POSTGRES_PASSWORD", purpose: "password of the stack's PostgreSQL user" },
   { name: "redis_password", env: "LOOKOUT_REDIS_PASSWORD", purpose: "password of the stack's Redis" },
+  {
+    name: "synthetic_password",
+    env: "LOOKOUT_SYNTHETIC_PASSWORD",
+    purpose: "password of the synthetic user the AutoMatrix flow signs in as",
+  },
 ] as const;
 
 export type SecretName = (typeof SECRET_SPECS)[number]["name"];

@@ -17,6 +17,12 @@ import { type Clock, systemClock } from "./engine/scheduler.js";
 import { rootCause } from "./engine/state.js";
 import { AggregatorMetrics } from "./metrics.js";
 import type { StatusPageModel } from "./status-page/render.js";
+import type { Tracer } from "@opentelemetry/api";
+import { BUILTIN_FLOWS } from "../../synthetics/flows/index.js";
+import { createTracing } from "../../synthetics/src/tracing.js";
+import { type CronScheduler, SyntheticsService } from "./synthetics/service.js";
+import { SyntheticRunStore } from "./synthetics/store.js";
+import { syntheticsPageModel } from "./synthetics/render.js";
 import { type AlertRecord, type Incident, UptimeStore } from "./store/store.js";
 
 export interface AggregatorOptions {
@@ -35,6 +41,14 @@ export interface AggregatorOptions {
    * targets they take milliseconds to build, and a second of staleness is invisible next to a 15 s check interval.
    */
   readCacheMs?: number;
+  /** Tracer for synthetic runs (default: ids only, nothing exported; server.ts exports to the gateway). */
+  tracer?: Tracer;
+  /** Cron scheduler for synthetic flows (default node-cron); tests fire ticks by hand. */
+  cronScheduler?: CronScheduler;
+  /** Clock for synthetic runs' timeouts and backoff (default the wall clock, whatever the checks' clock). */
+  syntheticsClock?: Clock;
+  /** Where flows read their secrets (default process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 interface DayTotals {
@@ -82,6 +96,8 @@ export class Aggregator {
   readonly engine: Engine;
   readonly clock: Clock;
   readonly pool: Agent;
+  /** The synthetic flows: schedules, runs on demand, run history (synthetics/service.ts). */
+  readonly synthetics: SyntheticsService;
   private lastFlushMs = 0;
   /** Bumped by every reload: cached read models built from the previous config are stale. */
   private generation = 0;
@@ -114,18 +130,32 @@ export class Aggregator {
       concurrency: options.concurrency,
       check: options.check,
     });
+    this.synthetics = new SyntheticsService({
+      catalogue: BUILTIN_FLOWS,
+      store: new SyntheticRunStore(this.store.db),
+      metrics: this.metrics.synthetics,
+      logger: options.logger ?? pino({ enabled: false }),
+      tracer: options.tracer ?? createTracing().tracer,
+      clock: options.syntheticsClock ?? systemClock,
+      scheduler: options.cronScheduler,
+      env: options.env,
+    });
+    this.synthetics.apply(options.config.synthetics);
   }
 
   start(): void {
     this.engine.start();
+    this.synthetics.start();
   }
 
   reload(config: AggregatorConfig): void {
     this.engine.apply(config);
+    this.synthetics.apply(config.synthetics);
     this.generation++;
   }
 
   async close(): Promise<void> {
+    await this.synthetics.close();
     await this.engine.stop();
     this.store.close();
     await this.pool.close();
@@ -308,6 +338,7 @@ export class Aggregator {
       targetNames: names,
       // Watchdog-style alerts (severity none) prove the pipeline works; they are not news for the public.
       activeAlerts: this.store.alerts({ firingOnly: true, limit: 20 }).filter((a) => a.severity !== "none"),
+      synthetics: syntheticsPageModel(this.synthetics),
     };
   }
 

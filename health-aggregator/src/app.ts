@@ -10,6 +10,7 @@ import { requireBearer } from "./auth.js";
 import type { AggregatorSettings } from "./config.js";
 import { alertsSchema, errorSchema, healthSchema, historySchema, incidentsSchema, statusSchema } from "./schemas.js";
 import { renderStatusPage } from "./status-page/render.js";
+import { registerSyntheticsRoutes } from "./synthetics/routes.js";
 import type { Status } from "./checks/types.js";
 
 export interface AppDeps {
@@ -215,6 +216,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       return { alerts: aggregator.alerts({ firingOnly: state === "firing", limit }) };
     },
   );
+
+  registerSyntheticsRoutes(app, deps);
 
   app.get("/status", async (_request, reply) => {
     reply.header("content-type", "text/html; charset=utf-8");

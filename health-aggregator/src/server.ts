@@ -11,13 +11,16 @@ import { Aggregator } from "./aggregator.js";
 import { buildApp } from "./app.js";
 import { settingsFromEnv } from "./config.js";
 import { loadConfigFile } from "./config/load.js";
+import { tracingFromEnv } from "../../synthetics/src/tracing.js";
 
 const logger = pino({ name: "health-aggregator", level: process.env.LOG_LEVEL ?? "info" });
 
 async function main(): Promise<void> {
   const settings = settingsFromEnv();
   const config = loadConfigFile(settings.configPath);
-  const aggregator = new Aggregator({ config, dataDir: settings.dataDir, logger });
+  // Synthetic runs are traced to the gateway (OTEL_EXPORTER_OTLP_ENDPOINT, bearer LOOKOUT_OTLP_TOKEN).
+  const tracing = tracingFromEnv();
+  const aggregator = new Aggregator({ config, dataDir: settings.dataDir, logger, tracer: tracing.tracer });
   const app = buildApp({ settings, aggregator, logger });
 
   const reload = (why: string) => {
@@ -48,6 +51,7 @@ async function main(): Promise<void> {
     app
       .close()
       .then(() => aggregator.close())
+      .then(() => tracing.shutdown())
       .then(
         () => process.exit(0),
         (error: unknown) => {

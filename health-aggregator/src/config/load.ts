@@ -7,6 +7,13 @@ import { readFileSync } from "node:fs";
 import { Ajv, type ErrorObject } from "ajv";
 import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
 import { LookoutError } from "../../../stack/errors.js";
+import { BUILTIN_FLOWS } from "../../../synthetics/flows/index.js";
+import {
+  type RawSyntheticsConfig,
+  type SyntheticsConfig,
+  syntheticsProblems,
+  toSyntheticsConfig,
+} from "../synthetics/config.js";
 import { configSchema } from "./schema.js";
 
 export type CheckKind = "http" | "tcp" | "postgres" | "redis";
@@ -53,6 +60,8 @@ export interface TargetConfig {
 export interface AggregatorConfig {
   targets: TargetConfig[];
   history: { rawDays: number; minuteDays: number; hourDays: number };
+  /** Synthetic flows to run; undefined when the config has no `synthetics:` section. */
+  synthetics?: SyntheticsConfig;
 }
 
 const UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -175,6 +184,7 @@ interface RawConfig {
     successes_to_up?: number;
   };
   history?: { raw_days?: number; minute_days?: number; hour_days?: number };
+  synthetics?: RawSyntheticsConfig;
   targets: RawTarget[];
 }
 
@@ -243,6 +253,7 @@ function crossCheck(config: RawConfig): Located[] {
     state.set(id, "done");
   };
   for (const t of config.targets) visit(t.id, []);
+  if (config.synthetics) problems.push(...syntheticsProblems(config.synthetics, BUILTIN_FLOWS));
   return problems;
 }
 
@@ -286,6 +297,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
       minuteDays: config.history?.minute_days ?? 30,
       hourDays: config.history?.hour_days ?? 366,
     },
+    ...(config.synthetics ? { synthetics: toSyntheticsConfig(config.synthetics, BUILTIN_FLOWS) } : {}),
     targets: config.targets.map((t) => {
       const degraded = t.degraded_after ?? d.degraded_after;
       return {

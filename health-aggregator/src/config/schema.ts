@@ -1,3 +1,5 @@
+import { syntheticsConfigSchema } from "../synthetics/config.js";
+
 /**
  * The aggregator's config file schema (JSON Schema draft-07). The same object validates the YAML at start and on
  * reload, and is published as health-aggregator/config.schema.json for editors (a test keeps the two equal).
@@ -120,6 +122,7 @@ export const configSchema = {
         hour_days: { type: "integer", minimum: 30, maximum: 366, default: 366 },
       },
     },
+    synthetics: syntheticsConfigSchema,
     targets: {
       type: "array",
       minItems: 1,

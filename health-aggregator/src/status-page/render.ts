@@ -5,6 +5,7 @@
  */
 import type { Status } from "../checks/types.js";
 import type { AlertRecord, DailyBar, Incident } from "../store/store.js";
+import { renderSynthetics, SYNTHETICS_CSS, type SyntheticsPageModel } from "../synthetics/render.js";
 
 export interface StatusPageModel {
   title: string;
@@ -26,6 +27,8 @@ export interface StatusPageModel {
   recentIncidents: Incident[];
   targetNames: Map<string, string>;
   activeAlerts: AlertRecord[];
+  /** Synthetic flows and their latest runs (omitted or empty: no section). */
+  synthetics?: SyntheticsPageModel;
 }
 
 const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
@@ -156,6 +159,7 @@ export function renderStatusPage(model: StatusPageModel): string {
   .meta { color: var(--muted); font-size: .875rem; margin: 0; }
   .incident { padding: .5rem 0; border-bottom: 1px solid #d0d7de; } .incident p { margin: .25rem 0; }
   @media (max-width: 30rem) { .bars { height: 1.5rem; gap: 1px; } }
+${SYNTHETICS_CSS}
 </style>
 </head>
 <body>
@@ -165,6 +169,7 @@ export function renderStatusPage(model: StatusPageModel): string {
 </header>
 <main>
 ${systems}
+${renderSynthetics(model.synthetics ?? [])}
   <section aria-labelledby="incidents-open">
     <h2 id="incidents-open">Ongoing incidents</h2>
     ${

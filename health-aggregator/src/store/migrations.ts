@@ -50,4 +50,13 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX alerts_by_update ON alerts (updated_at);
   `,
+  // 4: synthetic flow runs (kept as long as raw results), one row per run with its steps as JSON.
+  `
+  CREATE TABLE synthetic_runs (
+    id INTEGER PRIMARY KEY, flow TEXT NOT NULL, run_id TEXT NOT NULL UNIQUE, started_at INTEGER NOT NULL,
+    duration_ms REAL NOT NULL, outcome TEXT NOT NULL, trigger TEXT NOT NULL, trace_id TEXT NOT NULL,
+    error TEXT, steps TEXT NOT NULL
+  );
+  CREATE INDEX synthetic_runs_by_flow ON synthetic_runs (flow, started_at);
+  `,
 ];

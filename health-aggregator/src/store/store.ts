@@ -625,6 +625,10 @@ export class UptimeStore {
       alerts: this.db
         .prepare("DELETE FROM alerts WHERE status = 'resolved' AND updated_at < ?")
         .run(now - history.hourDays * day).changes,
+      // Synthetic runs are raw results too: same retention.
+      synthetic_runs: this.db
+        .prepare("DELETE FROM synthetic_runs WHERE started_at < ?")
+        .run(now - history.rawDays * day).changes,
     };
     return removed;
   }

@@ -1,0 +1,182 @@
+/**
+ * The synthetics HTTP interface, schema-first like the rest of the API:
+ *
+ *   GET  /api/v1/synthetics               the enabled flows: schedule, threshold, state, last run
+ *   GET  /api/v1/synthetics/:flow/runs    the flow's latest runs (?limit=1–200), newest first
+ *   POST /api/v1/synthetics/:flow/runs    run it now (admin bearer token); answers when the run is over, with its
+ *                                         result — 201 whatever the outcome, 409 while a run is in progress
+ */
+import type { FastifyInstance } from "fastify";
+import type { RunResult } from "../../../synthetics/src/types.js";
+import type { Aggregator } from "../aggregator.js";
+import { requireBearer } from "../auth.js";
+import type { AggregatorSettings } from "../config.js";
+import { errorSchema } from "../schemas.js";
+import { FlowBusyError } from "./service.js";
+
+const outcome = { type: "string", enum: ["success", "failure", "timeout"] } as const;
+
+const failureSchema = {
+  type: "object",
+  required: ["assertion", "expected", "actual", "message"],
+  properties: {
+    assertion: { type: "string" },
+    expected: { type: "string" },
+    actual: { type: "string" },
+    message: { type: "string" },
+  },
+} as const;
+
+export const runSchema = {
+  type: "object",
+  required: ["runId", "flow", "trigger", "startedAt", "durationMs", "outcome", "traceId", "steps"],
+  properties: {
+    runId: { type: "string" },
+    flow: { type: "string" },
+    trigger: { type: "string", enum: ["schedule", "manual", "local"] },
+    startedAt: { type: "string", format: "date-time" },
+    durationMs: { type: "number" },
+    outcome,
+    traceId: { type: "string" },
+    traceUrl: { type: "string" },
+    error: { type: "string" },
+    steps: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["name", "status", "durationMs", "attempts"],
+        properties: {
+          name: { type: "string" },
+          status: { type: "string", enum: ["passed", "failed", "skipped"] },
+          durationMs: { type: "number" },
+          attempts: { type: "integer" },
+          cleanup: { type: "boolean" },
+          httpStatus: { type: "integer" },
+          spanId: { type: "string" },
+          failure: failureSchema,
+        },
+      },
+    },
+  },
+} as const;
+
+export const flowsSchema = {
+  type: "object",
+  required: ["flows"],
+  properties: {
+    flows: {
+      type: "array",
+      items: {
+        type: "object",
+        required: [
+          "name",
+          "description",
+          "schedule",
+          "timeoutMs",
+          "alertAfter",
+          "consecutiveFailures",
+          "running",
+          "lastRun",
+        ],
+        properties: {
+          name: { type: "string" },
+          description: { type: "string" },
+          schedule: { type: "string" },
+          timeoutMs: { type: "integer" },
+          alertAfter: { type: "integer" },
+          consecutiveFailures: { type: "integer" },
+          running: { type: "boolean" },
+          lastRun: { anyOf: [runSchema, { type: "null" }] },
+        },
+      },
+    },
+  },
+} as const;
+
+const flowParams = {
+  type: "object",
+  required: ["flow"],
+  properties: { flow: { type: "string", pattern: "^[a-z0-9][a-z0-9-]{0,62}$" } },
+} as const;
+
+export function registerSyntheticsRoutes(
+  app: FastifyInstance,
+  deps: { aggregator: Aggregator; settings: AggregatorSettings },
+): void {
+  const service = deps.aggregator.synthetics;
+  const view = (run: RunResult) => {
+    const traceUrl = service.traceUrl(run.traceId);
+    return { ...run, startedAt: new Date(run.startedAt).toISOString(), ...(traceUrl ? { traceUrl } : {}) };
+  };
+  const unknown = (flow: string) => ({
+    error: "not_found",
+    message: `no enabled flow named "${flow}" (enabled: ${[...service.flows.keys()].join(", ") || "none"})`,
+  });
+
+  app.get("/api/v1/synthetics", { schema: { response: { 200: flowsSchema } } }, () => ({
+    flows: [...service.flows.values()].map((state) => {
+      const last = service.runs(state.flow.name, 1)[0];
+      return {
+        name: state.flow.name,
+        description: state.flow.description,
+        schedule: state.schedule,
+        timeoutMs: state.flow.timeoutMs,
+        alertAfter: state.flow.alertAfter,
+        consecutiveFailures: state.consecutiveFailures,
+        running: state.running !== undefined,
+        lastRun: last ? view(last) : null,
+      };
+    }),
+  }));
+
+  app.get(
+    "/api/v1/synthetics/:flow/runs",
+    {
+      schema: {
+        params: flowParams,
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          properties: { limit: { type: "integer", minimum: 1, maximum: 200, default: 20 } },
+        },
+        response: {
+          200: {
+            type: "object",
+            required: ["flow", "runs"],
+            properties: { flow: { type: "string" }, runs: { type: "array", items: runSchema } },
+          },
+          400: errorSchema,
+          404: errorSchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { flow } = request.params as { flow: string };
+      const { limit } = request.query as { limit: number };
+      if (!service.flows.has(flow)) return reply.code(404).send(unknown(flow));
+      return { flow, runs: service.runs(flow, limit).map(view) };
+    },
+  );
+
+  app.post(
+    "/api/v1/synthetics/:flow/runs",
+    {
+      onRequest: requireBearer(deps.settings.adminToken, "synthetics"),
+      schema: {
+        params: flowParams,
+        response: { 201: runSchema, 400: errorSchema, 401: errorSchema, 404: errorSchema, 409: errorSchema },
+      },
+    },
+    async (request, reply) => {
+      const { flow } = request.params as { flow: string };
+      if (!service.flows.has(flow)) return reply.code(404).send(unknown(flow));
+      try {
+        const run = await service.trigger(flow, "manual");
+        return await reply.code(201).send(view(run));
+      } catch (error) {
+        if (error instanceof FlowBusyError) return reply.code(409).send({ error: "conflict", message: error.message });
+        throw error;
+      }
+    },
+  );
+}

@@ -1,0 +1,196 @@
+/**
+ * Runs the enabled synthetic flows on their cron schedules (node-cron, UTC) and on demand, one run of a flow at a
+ * time: a scheduled tick or a manual trigger that finds the flow still running is refused, never queued or doubled
+ * up. Each finished run is stored, exported as metrics and logged (scrubbed: no secret reaches the log). Scheduler,
+ * clock, tracer and environment are passed in, so tests drive schedules and time without waiting for the wall clock.
+ */
+import cron from "node-cron";
+import type { Logger } from "pino";
+import type { Tracer } from "@opentelemetry/api";
+import type { Dispatcher } from "undici";
+import { type RunClock, runFlow } from "../../../synthetics/src/runner.js";
+import type { Flow, RunResult } from "../../../synthetics/src/types.js";
+import type { SyntheticMetrics } from "./metrics.js";
+import type { SyntheticsConfig } from "./config.js";
+import type { SyntheticRunStore } from "./store.js";
+
+/** Calls run on every match of a cron expression until stopped. */
+export interface CronScheduler {
+  schedule(expression: string, name: string, run: () => void): { stop(): void };
+}
+
+export const nodeCronScheduler: CronScheduler = {
+  schedule(expression, name, run) {
+    // Overlap is handled by the service (manual runs count too); node-cron just ticks.
+    const task = cron.schedule(expression, run, { timezone: "Etc/UTC", name: `synthetic ${name}` });
+    return {
+      stop: () => {
+        void Promise.resolve(task.destroy()).catch(() => {});
+      },
+    };
+  },
+};
+
+export interface SyntheticsDeps {
+  catalogue: readonly Flow[];
+  store: SyntheticRunStore;
+  metrics: SyntheticMetrics;
+  logger: Logger;
+  tracer: Tracer;
+  clock: RunClock;
+  scheduler?: CronScheduler;
+  env?: NodeJS.ProcessEnv;
+  dispatcher?: Dispatcher;
+}
+
+export interface FlowState {
+  flow: Flow;
+  schedule: string;
+  consecutiveFailures: number;
+  running: Promise<RunResult> | undefined;
+  abort: AbortController | undefined;
+}
+
+export class FlowBusyError extends Error {
+  constructor(flow: string) {
+    super(`a run of flow "${flow}" is already in progress`);
+  }
+}
+
+export class SyntheticsService {
+  readonly flows = new Map<string, FlowState>();
+  private config: SyntheticsConfig | undefined;
+  private tasks = new Map<string, { stop(): void }>();
+  private started = false;
+  private closed = false;
+
+  constructor(private readonly deps: SyntheticsDeps) {}
+
+  get jaegerUiUrl(): string | undefined {
+    return this.config?.jaegerUiUrl;
+  }
+
+  /** Installs a (re)loaded config: flows start, stop or change schedule; a run in progress finishes undisturbed. */
+  apply(config: SyntheticsConfig | undefined): void {
+    this.config = config;
+    const wanted = new Map((config?.flows ?? []).map((f) => [f.name, f]));
+    for (const [name, state] of [...this.flows]) {
+      if (wanted.has(name)) continue;
+      this.flows.delete(name);
+      this.deps.metrics.forgetFlow(
+        name,
+        [...state.flow.steps, ...(state.flow.cleanup ?? [])].map((s) => s.name),
+      );
+    }
+    for (const entry of wanted.values()) {
+      const flow = this.deps.catalogue.find((f) => f.name === entry.name);
+      if (!flow) continue; // config validation names unknown flows
+      const state = this.flows.get(entry.name);
+      if (state) state.schedule = entry.schedule;
+      else
+        this.flows.set(entry.name, {
+          flow,
+          schedule: entry.schedule,
+          consecutiveFailures: this.deps.store.consecutiveFailures(flow.name),
+          running: undefined,
+          abort: undefined,
+        });
+      const current = this.flows.get(entry.name)!;
+      this.deps.metrics.declareFlow(flow.name, flow.alertAfter, current.consecutiveFailures);
+    }
+    if (this.started) this.reschedule();
+  }
+
+  start(): void {
+    this.started = true;
+    this.reschedule();
+  }
+
+  private reschedule(): void {
+    for (const task of this.tasks.values()) task.stop();
+    this.tasks.clear();
+    const scheduler = this.deps.scheduler ?? nodeCronScheduler;
+    for (const [name, state] of this.flows)
+      this.tasks.set(
+        name,
+        scheduler.schedule(state.schedule, name, () => {
+          this.trigger(name, "schedule").catch((error: unknown) => {
+            if (error instanceof FlowBusyError)
+              this.deps.logger.warn({ flow: name }, "synthetic run skipped: the previous run is still in progress");
+            else this.deps.logger.error({ flow: name, err: error }, "synthetic run could not start");
+          });
+        }),
+      );
+  }
+
+  /** Starts a run now; rejects with FlowBusyError when one is in progress, or when the flow is unknown/disabled. */
+  trigger(name: string, trigger: RunResult["trigger"]): Promise<RunResult> {
+    const state = this.flows.get(name);
+    if (!state || this.closed) return Promise.reject(new Error(`no enabled flow named "${name}"`));
+    if (state.running) return Promise.reject(new FlowBusyError(name));
+    const abort = new AbortController();
+    state.abort = abort;
+    const run = runFlow(state.flow, {
+      tracer: this.deps.tracer,
+      urls: this.config?.urls ?? {},
+      env: this.deps.env,
+      trigger,
+      clock: this.deps.clock,
+      signal: abort.signal,
+      dispatcher: this.deps.dispatcher,
+    }).then((result) => this.finish(state, result));
+    state.running = run;
+    void run.finally(() => {
+      state.running = undefined;
+      state.abort = undefined;
+    });
+    return run;
+  }
+
+  private finish(state: FlowState, result: RunResult): RunResult {
+    state.consecutiveFailures = result.outcome === "success" ? 0 : state.consecutiveFailures + 1;
+    try {
+      this.deps.store.add(result);
+    } catch (error) {
+      this.deps.logger.error({ flow: result.flow, err: error }, "could not store a synthetic run");
+    }
+    this.deps.metrics.recordRun(
+      result.flow,
+      { ...result, finishedAt: result.startedAt + result.durationMs },
+      state.consecutiveFailures,
+    );
+    const fields = {
+      flow: result.flow,
+      outcome: result.outcome,
+      trigger: result.trigger,
+      durationMs: result.durationMs,
+      traceId: result.traceId,
+      consecutiveFailures: state.consecutiveFailures,
+    };
+    if (result.outcome === "success") this.deps.logger.info(fields, "synthetic run passed");
+    else this.deps.logger.warn({ ...fields, error: result.error }, "synthetic run failed");
+    return result;
+  }
+
+  runs(name: string, limit: number): RunResult[] {
+    return this.deps.store.runs(name, limit);
+  }
+
+  traceUrl(traceId: string): string | undefined {
+    return this.config?.jaegerUiUrl ? `${this.config.jaegerUiUrl}/trace/${traceId}` : undefined;
+  }
+
+  /** Stops the schedules, aborts runs in progress (they end as timeouts, cleanup included) and waits for them. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const task of this.tasks.values()) task.stop();
+    this.tasks.clear();
+    const running: Promise<RunResult>[] = [];
+    for (const state of this.flows.values()) {
+      if (!state.running) continue;
+      state.abort?.abort();
+      running.push(state.running);
+    }
+    await Promise.allSettled(running);
+  }
+}
