@@ -14,6 +14,7 @@ import { gatewayTopology, samplerMetricsAddresses } from "./scaleout.js";
 import type { Secrets } from "./secrets.js";
 import type { ToolPaths } from "./tools.js";
 import { demoComponents, demoRenderValues } from "./demo-components.js";
+import { alertingRenderValues } from "./alerting.js";
 
 export interface ComponentSpec {
   readonly name: string;
@@ -137,6 +138,8 @@ export function renderValues(ctx: StackContext, env: NodeJS.ProcessEnv = process
     LOOKOUT_ALERT_WEBHOOK_URL: `http://${at(p.AGGREGATOR)}/api/v1/alerts/webhook`,
     // Demo services (issue 3): scrape targets of the stand-ins for AutoMatrix, RelayCore and NeuroWeaver.
     ...demoRenderValues(ctx),
+    // Who gets notified besides the aggregator (stack/alerting.ts).
+    ...alertingRenderValues(ctx.layout.secrets),
   };
 }
 

@@ -6,12 +6,16 @@
  *          when NeuroWeaver fails, records cost and spend
  *   GET  /v1/budget       today's and this month's spend against the budgets
  *
+ * Budgets and spend are also gauges, `ai_budget_dollars{period}` and `ai_budget_spent_dollars{period}` (period: daily,
+ * monthly), so alert rules can project the spend rate past the budget (alerts/rules/ai-cost.yml).
+ *
  * Spend counters live in Redis (one key per day and per month), every call in PostgreSQL (database `relaycore`).
  * Each provider call is a span named `<operation> <model>` carrying the GenAI attributes, recorded by the
  * instrumentation's recordAiCall() together with the AI metrics.
  */
 import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
+import { Gauge } from "prom-client";
 import { request } from "undici";
 import type { AiOutcome, HealthMonitor, Instrumentation } from "../../instrumentation/src/index.js";
 import { installExpress, redisTransaction } from "../../instrumentation/src/index.js";
@@ -121,6 +125,18 @@ export function buildRelayCore(deps: RelayCoreDeps): Express {
   app.use(express.json({ limit: "256kb" }));
   installExpressFaults(app, faults, deps.settings.adminToken);
 
+  const registers = [instrumentation.metrics.registry];
+  const gauge = (name: string, help: string) =>
+    (instrumentation.metrics.registry.getSingleMetric(name) as Gauge<"period"> | undefined) ??
+    new Gauge({ name, help, labelNames: ["period"], registers });
+  const budgetGauge = gauge("ai_budget_dollars", "AI spend budget in US dollars, by period (daily, monthly).");
+  const spentGauge = gauge(
+    "ai_budget_spent_dollars",
+    "AI spend so far in the current period in US dollars, by period (daily: UTC day, monthly: UTC month).",
+  );
+  budgetGauge.set({ period: "daily" }, deps.dailyBudgetUsd);
+  budgetGauge.set({ period: "monthly" }, deps.monthlyBudgetUsd);
+
   const spendKeys = () => {
     const day = now().toISOString().slice(0, 10);
     return { day: `rc:spend:day:${day}`, month: `rc:spend:month:${day.slice(0, 7)}` };
@@ -130,7 +146,10 @@ export function buildRelayCore(deps: RelayCoreDeps): Express {
     faults.guard("redis");
     const keys = spendKeys();
     const [day, month] = await stores.redis.mget(keys.day, keys.month);
-    return { day: Number(day ?? 0), month: Number(month ?? 0) };
+    const spent = { day: Number(day ?? 0), month: Number(month ?? 0) };
+    spentGauge.set({ period: "daily" }, spent.day);
+    spentGauge.set({ period: "monthly" }, spent.month);
+    return spent;
   };
 
   /** One MULTI, traced as one span (six otherwise: one per queued command). */
@@ -149,6 +168,8 @@ export function buildRelayCore(deps: RelayCoreDeps): Express {
           .exec(),
       stores.redis.options,
     );
+    spentGauge.inc({ period: "daily" }, usd);
+    spentGauge.inc({ period: "monthly" }, usd);
   };
 
   const callNeuroWeaver = async (profile: ModelProfile, req: CompletionRequest): Promise<ProviderAnswer> => {
