@@ -94,7 +94,11 @@ async function throughputStep(ports: number[], rate: number, seconds: number) {
   const targets = Array.from({ length: rate }, (_, i) =>
     target(`t${i}`, `http://127.0.0.1:${ports[i % ports.length]}/health`, 1_000, 900),
   );
-  const aggregator = new Aggregator({ config: { targets, history }, dataDir: dir, concurrency: 512 });
+  const aggregator = new Aggregator({
+    config: { targets, history, admin: { jwt: undefined, alertmanager: undefined } },
+    dataDir: dir,
+    concurrency: 512,
+  });
   const lags: number[] = [];
   // Measure lag exactly (the exported histogram has the same source, bucketed).
   const engine = aggregator.engine as unknown as {
@@ -232,6 +236,7 @@ async function apiLatency(targets: number) {
   const systems = ["AutoMatrix", "RelayCore", "NeuroWeaver", "Dependencies", "Edge", "Batch", "Data", "Auth"];
   const config: AggregatorConfig = {
     history,
+    admin: { jwt: undefined, alertmanager: undefined },
     targets: Array.from({ length: targets }, (_, i) =>
       target(`t${i + 1}`, "http://127.0.0.1:9/health", 15_000, 5_000, systems[i % systems.length]),
     ),

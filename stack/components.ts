@@ -308,6 +308,7 @@ export function components(ctx: StackContext, env: NodeJS.ProcessEnv = process.e
         LOOKOUT_AGGREGATOR_HOST: LOOPBACK,
         LOOKOUT_METRICS_TOKEN: secrets.metrics_token.value,
         LOOKOUT_ADMIN_TOKEN: secrets.admin_token.value,
+        LOOKOUT_ADMIN_JWT_SECRET: secrets.admin_jwt_secret.value,
         LOOKOUT_AGGREGATOR_DATA_DIR: layout.data("health-aggregator"),
         LOOKOUT_AGGREGATOR_CONFIG: join(REPO_ROOT, "health-aggregator", "lookout.yml"),
         LOOKOUT_POSTGRES_URL: dsn,

@@ -36,6 +36,7 @@ describe("the committed templates", () => {
     otlp_token: fakeSecret,
     metrics_token: fakeSecret,
     admin_token: fakeSecret,
+    admin_jwt_secret: fakeSecret,
     postgres_password: fakeSecret,
     redis_password: fakeSecret,
     synthetic_password: fakeSecret,

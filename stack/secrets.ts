@@ -11,6 +11,11 @@ export const SECRET_SPECS = [
   { name: "otlp_token", env: "LOOKOUT_OTLP_TOKEN", purpose: "bearer token for OTLP ingress (collector 4317/4318)" },
   { name: "metrics_token", env: "LOOKOUT_METRICS_TOKEN", purpose: "bearer token for every Lookout /metrics" },
   { name: "admin_token", env: "LOOKOUT_ADMIN_TOKEN", purpose: "bearer token for the aggregator's alert webhook" },
+  {
+    name: "admin_jwt_secret",
+    env: "LOOKOUT_ADMIN_JWT_SECRET",
+    purpose: "HS256 key of the aggregator's admin API tokens (lookout admin token)",
+  },
   { name: "postgres_password", env: "LOOKOUT_POSTGRES_PASSWORD", purpose: "password of the stack's PostgreSQL user" },
   { name: "redis_password", env: "LOOKOUT_REDIS_PASSWORD", purpose: "password of the stack's Redis" },
   {

@@ -9,21 +9,25 @@ import { join } from "node:path";
 import type { Logger } from "pino";
 import { pino } from "pino";
 import type { Agent } from "undici";
+import { AlertmanagerClient } from "./admin/alertmanager.js";
+import { JwtVerifier } from "./admin/jwt.js";
 import { createHttpPool } from "./checks/http.js";
 import type { CheckResult, Status } from "./checks/types.js";
-import type { AggregatorConfig, TargetConfig } from "./config/load.js";
+import type { AggregatorConfig, JwtConfig, TargetConfig } from "./config/load.js";
 import { Engine } from "./engine/engine.js";
 import { type Clock, systemClock } from "./engine/scheduler.js";
 import { rootCause } from "./engine/state.js";
+import { MaintenanceCalendar } from "./maintenance/calendar.js";
 import { AggregatorMetrics } from "./metrics.js";
-import type { StatusPageModel } from "./status-page/render.js";
 import type { Tracer } from "@opentelemetry/api";
 import { BUILTIN_FLOWS } from "../../synthetics/flows/index.js";
 import { createTracing } from "../../synthetics/src/tracing.js";
 import { type CronScheduler, SyntheticsService } from "./synthetics/service.js";
 import { SyntheticRunStore } from "./synthetics/store.js";
 import { syntheticsPageModel } from "./synthetics/render.js";
-import { type AlertRecord, type Incident, UptimeStore } from "./store/store.js";
+import type { MaintenanceNotice, StatusPageModel } from "./status-page/render.js";
+import type { LatencyPoint } from "./status-page/response-chart.js";
+import { type AlertRecord, type Incident, LATENCY_BUCKETS_MS, UptimeStore } from "./store/store.js";
 
 export interface AggregatorOptions {
   config: AggregatorConfig;
@@ -47,8 +51,25 @@ export interface AggregatorOptions {
   cronScheduler?: CronScheduler;
   /** Clock for synthetic runs' timeouts and backoff (default the wall clock, whatever the checks' clock). */
   syntheticsClock?: Clock;
-  /** Where flows read their secrets (default process.env). */
+  /** Where flows read their secrets and admin.jwt.hs256_secret_env is looked up (default process.env). */
   env?: NodeJS.ProcessEnv;
+}
+
+/** The admin API's collaborators, rebuilt from config at start and on every reload. */
+export interface AdminParts {
+  jwtConfig: JwtConfig | undefined;
+  verifier: JwtVerifier | undefined;
+  alertmanager: AlertmanagerClient | undefined;
+}
+
+function adminParts(config: AggregatorConfig, env: NodeJS.ProcessEnv): AdminParts {
+  const { jwt, alertmanager } = config.admin;
+  return {
+    jwtConfig: jwt,
+    // Reads the HS256 secret now, so a missing or short secret fails the start or the reload, not a request.
+    verifier: jwt ? new JwtVerifier(jwt, env) : undefined,
+    alertmanager: alertmanager ? new AlertmanagerClient(alertmanager.url, alertmanager.timeoutMs) : undefined,
+  };
 }
 
 interface DayTotals {
@@ -98,10 +119,14 @@ export class Aggregator {
   readonly pool: Agent;
   /** The synthetic flows: schedules, runs on demand, run history (synthetics/service.ts). */
   readonly synthetics: SyntheticsService;
+  readonly maintenance: MaintenanceCalendar;
+  admin: AdminParts;
   private lastFlushMs = 0;
   /** Bumped by every reload: cached read models built from the previous config are stale. */
   private generation = 0;
   private pastCache: PastDays | undefined;
+  /** Per system, the latency histograms of the 23 finished hours before the current one; rebuilt once an hour. */
+  private pastHoursCache: { hour: number; generation: number; systems: Map<string, LatencyPoint[]> } | undefined;
   private readonly readCache = new Map<string, { at: number; generation: number; value: string }>();
 
   /** Serves a built read model from memory for readCacheMs; rebuilt after that, or after a reload. */
@@ -120,6 +145,8 @@ export class Aggregator {
     const path = options.dataDir === ":memory:" ? ":memory:" : join(options.dataDir, "uptime.db");
     if (path !== ":memory:") mkdirSync(options.dataDir, { recursive: true });
     this.store = new UptimeStore({ path });
+    this.admin = adminParts(options.config, options.env ?? process.env);
+    this.maintenance = new MaintenanceCalendar(this.store.db, () => this.clock.now());
     this.pool = createHttpPool();
     this.engine = new Engine(options.config, {
       store: this.store,
@@ -129,6 +156,7 @@ export class Aggregator {
       clock: this.clock,
       concurrency: options.concurrency,
       check: options.check,
+      maintenance: this.maintenance,
     });
     this.synthetics = new SyntheticsService({
       catalogue: BUILTIN_FLOWS,
@@ -141,6 +169,18 @@ export class Aggregator {
       env: options.env,
     });
     this.synthetics.apply(options.config.synthetics);
+    this.metrics.observeMaintenance(() => {
+      const now = this.clock.now();
+      return {
+        targets: [...this.engine.states.keys()].map((id) => ({ id, active: this.maintenance.isActive(id, now) })),
+        windowsActive: this.maintenance.active(now).length,
+      };
+    });
+  }
+
+  /** A maintenance window was created, ended or deleted: the status page and status JSON must show it now. */
+  maintenanceChanged(): void {
+    this.readCache.clear();
   }
 
   start(): void {
@@ -149,8 +189,11 @@ export class Aggregator {
   }
 
   reload(config: AggregatorConfig): void {
+    // Built first: an unreadable secret refuses the whole reload and the running config stays in force.
+    const admin = adminParts(config, this.options.env ?? process.env);
     this.engine.apply(config);
     this.synthetics.apply(config.synthetics);
+    this.admin = admin;
     this.generation++;
   }
 
@@ -307,7 +350,14 @@ export class Aggregator {
         since: state.since ?? null,
         latencyMs: state.lastResult?.durationMs ?? null,
         availability30d: observed30 > 0 ? up30 / observed30 : null,
+        maintenance: this.maintenance.isActive(state.config.id, now),
       });
+    }
+    const latency = this.latencyBySystem(now, publicTargets);
+    const notices = this.maintenanceBySystem(now, publicTargets);
+    for (const [name, system] of systems) {
+      system.latency = latency.get(name) ?? [];
+      system.maintenance = notices.get(name) ?? [];
     }
     for (const [name, system] of systems) {
       const history = past.systems.get(name) ?? [];
@@ -340,6 +390,82 @@ export class Aggregator {
       activeAlerts: this.store.alerts({ firingOnly: true, limit: 20 }).filter((a) => a.severity !== "none"),
       synthetics: syntheticsPageModel(this.synthetics),
     };
+  }
+
+  /** Active and upcoming maintenance per system, naming only the system's public targets (from memory). */
+  private maintenanceBySystem(
+    now: number,
+    publicTargets: { config: TargetConfig }[],
+  ): Map<string, MaintenanceNotice[]> {
+    const byId = new Map(publicTargets.map((s) => [s.config.id, s.config]));
+    const out = new Map<string, MaintenanceNotice[]>();
+    for (const w of [...this.maintenance.active(now), ...this.maintenance.upcoming(now)]) {
+      const bySystem = new Map<string, string[]>();
+      for (const id of w.targets) {
+        const target = byId.get(id);
+        if (target) bySystem.set(target.system, [...(bySystem.get(target.system) ?? []), target.name]);
+      }
+      for (const [system, targets] of bySystem) {
+        const notice: MaintenanceNotice = {
+          state: w.start <= now ? "active" : "upcoming",
+          start: w.start,
+          end: w.end,
+          reason: w.reason,
+          targets,
+        };
+        out.set(system, [...(out.get(system) ?? []), notice]);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The last 24 hours of latency per system (hour rollups of its public targets, summed). Finished hours are read
+   * once an hour; each request reads only the current hour's rows.
+   */
+  private latencyBySystem(now: number, publicTargets: { config: TargetConfig }[]): Map<string, LatencyPoint[]> {
+    const HOUR = 3_600_000;
+    const hours = 24;
+    const current = Math.floor(now / HOUR) * HOUR;
+    const bucketCount = () => new Array<number>(LATENCY_BUCKETS_MS.length + 1).fill(0);
+    const add = (into: number[], from: number[]) => {
+      for (let i = 0; i < from.length; i++) into[i] = (into[i] ?? 0) + from[i]!;
+    };
+    if (
+      !this.pastHoursCache ||
+      this.pastHoursCache.hour !== current ||
+      this.pastHoursCache.generation !== this.generation
+    ) {
+      const rows = this.store.hourLatency(current - (hours - 1) * HOUR, current);
+      const systems = new Map<string, LatencyPoint[]>();
+      for (const { config } of publicTargets) {
+        let points = systems.get(config.system);
+        if (!points) {
+          points = Array.from({ length: hours - 1 }, (_, i) => ({
+            hour: current - (hours - 1 - i) * HOUR,
+            histogram: bucketCount(),
+          }));
+          systems.set(config.system, points);
+        }
+        const perHour = rows.get(config.id);
+        if (perHour) for (const p of points) add(p.histogram, perHour.get(p.hour) ?? []);
+      }
+      this.pastHoursCache = { hour: current, generation: this.generation, systems };
+    }
+    const live = this.store.hourLatency(current, now + 1);
+    const out = new Map<string, LatencyPoint[]>();
+    for (const { config } of publicTargets) {
+      let points = out.get(config.system);
+      if (!points) {
+        points = [
+          ...(this.pastHoursCache.systems.get(config.system) ?? []),
+          { hour: current, histogram: bucketCount() },
+        ];
+        out.set(config.system, points);
+      }
+      add(points[points.length - 1]!.histogram, live.get(config.id)?.get(current) ?? []);
+    }
+    return out;
   }
 
   /** Per-system totals of the days before today, and per-target sums of the 29 days before today; cached per day. */

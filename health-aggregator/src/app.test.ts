@@ -13,7 +13,7 @@ import type { CheckResult, Status } from "./checks/types.js";
 import { settingsFromEnv } from "./config.js";
 import { parseConfig } from "./config/load.js";
 import { ManualClock } from "./engine/manual-clock.js";
-import { statusSchema } from "./schemas.js";
+import { healthSchema, statusSchema } from "./schemas.js";
 import { Ajv } from "ajv";
 
 const metricsToken = "metrics-token-for-tests-0123456789";
@@ -98,6 +98,18 @@ describe("health aggregator HTTP interface", () => {
       dependencies: { database: { status: "healthy", responseTime: expect.any(Number) as number } },
       metrics: { requestsPerMinute: 0, errorRate: 0, avgResponseTime: 0 },
     });
+  });
+
+  it("serves /health from memory: one body per second of the clock, valid against its schema", async () => {
+    const { app, clock } = build();
+    const validate = new Ajv({ strict: false }).compile(healthSchema);
+    const first = await app.inject({ method: "GET", url: "/health" });
+    expect(first.headers["content-type"]).toBe("application/json; charset=utf-8");
+    expect(validate(first.json())).toBe(true);
+    expect((await app.inject({ method: "GET", url: "/health" })).body).toBe(first.body);
+    clock.advance(1_000);
+    const next = await app.inject({ method: "GET", url: "/health" });
+    expect(next.json<{ timestamp: string }>().timestamp).toBe("2026-11-27T10:00:01.000Z");
   });
 
   it("counts requests of the last minute in the health metrics", async () => {

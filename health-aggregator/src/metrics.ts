@@ -24,6 +24,9 @@ export class AggregatorMetrics {
   readonly alertsReceived: Counter<"status">;
   /** lookout_synthetic_*: runs of the synthetic flows (synthetics/metrics.ts). */
   readonly synthetics: SyntheticMetrics;
+  readonly targetInMaintenance: Gauge<"target">;
+  readonly maintenanceWindowsActive: Gauge;
+  private maintenanceSource: (() => { targets: { id: string; active: boolean }[]; windowsActive: number }) | undefined;
 
   constructor() {
     const registers = [this.registry];
@@ -86,6 +89,29 @@ export class AggregatorMetrics {
       labelNames: ["target"],
       registers,
     });
+    const source = () => this.maintenanceSource?.();
+    // Both computed at scrape time from memory (the calendar mirrors open windows): a window starts and ends on its
+    // own, without a check result or request to update a gauge.
+    this.targetInMaintenance = new Gauge({
+      name: "lookout_target_in_maintenance",
+      help: "1 while the target is in a maintenance window, else 0 (alert rules may use it to stay quiet).",
+      labelNames: ["target"],
+      registers,
+      collect() {
+        const now = source();
+        if (!now) return;
+        this.reset();
+        for (const t of now.targets) this.set({ target: t.id }, t.active ? 1 : 0);
+      },
+    });
+    this.maintenanceWindowsActive = new Gauge({
+      name: "lookout_maintenance_windows_active",
+      help: "Maintenance windows active now.",
+      registers,
+      collect() {
+        this.set(source()?.windowsActive ?? 0);
+      },
+    });
     this.alertsReceived = new Counter({
       name: "lookout_alert_notifications_received_total",
       help: "Alertmanager webhook notifications received, by alert status.",
@@ -93,6 +119,11 @@ export class AggregatorMetrics {
       registers,
     });
     this.synthetics = new SyntheticMetrics(this.registry);
+  }
+
+  /** Where the maintenance gauges read their values at scrape time. */
+  observeMaintenance(source: () => { targets: { id: string; active: boolean }[]; windowsActive: number }): void {
+    this.maintenanceSource = source;
   }
 
   recordCheck(target: TargetConfig, result: CheckResult, kind: string): void {

@@ -39,7 +39,7 @@ export const healthSchema = {
 
 const incident = {
   type: "object",
-  required: ["id", "targetId", "startedAt", "endedAt", "rootCause", "affected", "summary"],
+  required: ["id", "targetId", "startedAt", "endedAt", "rootCause", "affected", "summary", "maintenance"],
   properties: {
     id: { type: "integer" },
     targetId: { type: "string" },
@@ -48,6 +48,7 @@ const incident = {
     rootCause: { type: "string" },
     affected: { type: "array", items: { type: "string" } },
     summary: { type: "string" },
+    maintenance: { type: "boolean", description: "Opened while the target was in a maintenance window." },
   },
 } as const;
 

@@ -57,11 +57,29 @@ export interface TargetConfig {
   instances: InstanceConfig[];
 }
 
+/** The admin API's token settings (see admin/jwt.ts). */
+export interface JwtConfig {
+  hs256SecretFile: string | undefined;
+  hs256SecretEnv: string | undefined;
+  jwksUrl: string | undefined;
+  issuer: string;
+  audience: string;
+  clockSkewSeconds: number;
+  writeClaim: string;
+  writeValue: string;
+  /** `file:line:col` of the jwt section, for errors found when the secret is read. */
+  location: string;
+}
+
 export interface AggregatorConfig {
   targets: TargetConfig[];
   history: { rawDays: number; minuteDays: number; hourDays: number };
   /** Synthetic flows to run; undefined when the config has no `synthetics:` section. */
   synthetics?: SyntheticsConfig;
+  admin: {
+    jwt: JwtConfig | undefined;
+    alertmanager: { url: string; timeoutMs: number } | undefined;
+  };
 }
 
 const UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -118,6 +136,8 @@ function describe(error: ErrorObject): Located {
       };
     case "oneOf":
       return { path, message: "an instance needs exactly one check: http, tcp, postgres or redis" };
+    case "anyOf":
+      return { path, message: "needs a key: hs256_secret_file, hs256_secret_env or jwks_url" };
     default:
       return { path, message: error.message ?? error.keyword };
   }
@@ -185,6 +205,19 @@ interface RawConfig {
   };
   history?: { raw_days?: number; minute_days?: number; hour_days?: number };
   synthetics?: RawSyntheticsConfig;
+  admin?: {
+    jwt?: {
+      hs256_secret_file?: string;
+      hs256_secret_env?: string;
+      jwks_url?: string;
+      issuer: string;
+      audience: string;
+      clock_skew?: string;
+      write_claim?: string;
+      write_value?: string;
+    };
+    alertmanager?: { url: string; timeout?: string };
+  };
   targets: RawTarget[];
 }
 
@@ -278,7 +311,12 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   const raw = expandEnv(doc.toJS(), env, "", missing);
   const problems: Located[] = [...missing];
   if (!validate(raw)) {
-    problems.push(...(validate.errors ?? []).filter((e) => e.keyword !== "if").map(describe));
+    problems.push(
+      ...(validate.errors ?? [])
+        // The branches of an anyOf each report their own "required"; the anyOf error says it once.
+        .filter((e) => e.keyword !== "if" && !e.schemaPath.includes("/anyOf/"))
+        .map(describe),
+    );
   } else {
     problems.push(...crossCheck(raw));
   }
@@ -291,7 +329,27 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   }
   const config = raw as RawConfig;
   const d = config.defaults ?? {};
+  const jwt = config.admin?.jwt;
+  const alertmanager = config.admin?.alertmanager;
   return {
+    admin: {
+      jwt: jwt
+        ? {
+            hs256SecretFile: jwt.hs256_secret_file,
+            hs256SecretEnv: jwt.hs256_secret_env,
+            jwksUrl: jwt.jwks_url,
+            issuer: jwt.issuer,
+            audience: jwt.audience,
+            clockSkewSeconds: parseDuration(jwt.clock_skew ?? "30s") / 1000,
+            writeClaim: jwt.write_claim ?? "scope",
+            writeValue: jwt.write_value ?? "lookout:admin",
+            location: where("/admin/jwt"),
+          }
+        : undefined,
+      alertmanager: alertmanager
+        ? { url: alertmanager.url.replace(/\/+$/, ""), timeoutMs: parseDuration(alertmanager.timeout ?? "5s") }
+        : undefined,
+    },
     history: {
       rawDays: config.history?.raw_days ?? 7,
       minuteDays: config.history?.minute_days ?? 30,

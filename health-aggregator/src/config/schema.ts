@@ -92,6 +92,63 @@ const instance = {
   oneOf: [{ required: ["http"] }, { required: ["tcp"] }, { required: ["postgres"] }, { required: ["redis"] }],
 } as const;
 
+const admin = {
+  type: "object",
+  additionalProperties: false,
+  description:
+    "The admin API (maintenance windows, silences). Without `jwt` every admin route answers 503: there is no way to authenticate.",
+  properties: {
+    jwt: {
+      type: "object",
+      additionalProperties: false,
+      required: ["issuer", "audience"],
+      description:
+        "How admin requests authenticate: `Authorization: Bearer <JWT>` signed with the HS256 secret or by a key of the JWKS.",
+      properties: {
+        hs256_secret_file: {
+          type: "string",
+          minLength: 1,
+          description:
+            "File holding the HS256 secret (at least 32 bytes); the native stack generates LOOKOUT_HOME/secrets/admin_jwt_secret.",
+        },
+        hs256_secret_env: {
+          type: "string",
+          pattern: "^[A-Z_][A-Z0-9_]*$",
+          description: "Name of an environment variable holding the HS256 secret (instead of a file).",
+        },
+        jwks_url: {
+          type: "string",
+          pattern: "^https?://",
+          description:
+            "JWKS URL of the identity provider for RS/PS/ES/EdDSA tokens; the same URL as Grafana's [auth.jwt] jwk_set_url.",
+        },
+        issuer: { type: "string", minLength: 1, description: "Required `iss` claim." },
+        audience: { type: "string", minLength: 1, description: "Required `aud` claim (one of the token's audiences)." },
+        clock_skew: { ...duration, default: "30s", description: "Tolerance for exp/nbf/iat between hosts' clocks." },
+        write_claim: {
+          type: "string",
+          minLength: 1,
+          default: "scope",
+          description:
+            "Claim that must contain write_value for writes: a space-separated string (scope) or an array (roles).",
+        },
+        write_value: { type: "string", minLength: 1, default: "lookout:admin" },
+      },
+      anyOf: [{ required: ["hs256_secret_file"] }, { required: ["hs256_secret_env"] }, { required: ["jwks_url"] }],
+    },
+    alertmanager: {
+      type: "object",
+      additionalProperties: false,
+      required: ["url"],
+      description: "Alertmanager whose v2 API holds silences; maintenance windows create silences there.",
+      properties: {
+        url: { type: "string", pattern: "^https?://", description: "Base URL, e.g. http://127.0.0.1:9093." },
+        timeout: { ...duration, default: "5s" },
+      },
+    },
+  },
+} as const;
+
 export const configSchema = {
   $schema: "http://json-schema.org/draft-07/schema#",
   $id: "https://lookout.dev/schemas/health-aggregator.json",
@@ -123,6 +180,7 @@ export const configSchema = {
       },
     },
     synthetics: syntheticsConfigSchema,
+    admin,
     targets: {
       type: "array",
       minItems: 1,

@@ -10,7 +10,7 @@ import type { AggregatorConfig, TargetConfig } from "../config/load.js";
 import { runCheck } from "../checks/run.js";
 import type { CheckResult } from "../checks/types.js";
 import { AVAILABILITY_WINDOWS, type AggregatorMetrics } from "../metrics.js";
-import type { UptimeStore } from "../store/store.js";
+import type { Interval, UptimeStore } from "../store/store.js";
 import { type Clock, Scheduler, systemClock } from "./scheduler.js";
 import { applyResult, newTargetState, rootCause, type TargetState } from "./state.js";
 
@@ -23,6 +23,11 @@ export interface EngineDeps {
   concurrency?: number;
   /** Runs one check; tests and benchmarks may replace it, the default probes the real target. */
   check?: (target: TargetConfig, instance: string) => Promise<CheckResult>;
+  /** Maintenance windows (see maintenance/calendar.ts); without it no target is ever in maintenance. */
+  maintenance?: {
+    isActive(targetId: string, at: number): boolean;
+    intervals(targetId: string): Interval[];
+  };
 }
 
 const JOB_SEPARATOR = "\u0000";
@@ -151,12 +156,14 @@ export class Engine {
     const kind = state.config.instances.find((i) => i.name === result.instance)?.check.kind ?? "http";
     metrics.recordCheck(state.config, result, kind);
     const { transition, failover } = applyResult(state, result);
+    const windows = this.deps.maintenance?.intervals(result.targetId);
     store.observe({
       targetId: result.targetId,
       at: result.at,
       status: state.confirmed ?? state.observed ?? result.status,
       latencyMs: result.durationMs,
       maxGapMs: 2 * state.config.intervalMs + state.config.timeoutMs,
+      ...(windows?.length ? { maintenanceWindows: windows } : {}),
     });
     metrics.setTargetStatus(state.config, state.confirmed ?? result.status);
     if (failover) {
@@ -188,6 +195,7 @@ export class Engine {
         rootCause: rootCause(targetId, this.states),
         affected: [targetId],
         summary: `${name} is down${error ? `: ${error}` : ""}`,
+        maintenance: this.deps.maintenance?.isActive(targetId, at) ?? false,
       });
       this.openIncidents.set(targetId, id);
     } else if (to !== "unhealthy" && open !== undefined) {

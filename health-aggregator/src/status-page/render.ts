@@ -6,6 +6,20 @@
 import type { Status } from "../checks/types.js";
 import type { AlertRecord, DailyBar, Incident } from "../store/store.js";
 import { renderSynthetics, SYNTHETICS_CSS, type SyntheticsPageModel } from "../synthetics/render.js";
+import { escapeHtml } from "./html.js";
+import { type LatencyPoint, responseTimeChart } from "./response-chart.js";
+
+export { escapeHtml };
+
+/** A maintenance window as the public page shows it: names from config, times and the reason given. */
+export interface MaintenanceNotice {
+  state: "active" | "upcoming";
+  start: number;
+  end: number;
+  reason: string;
+  /** Names of the system's public targets it covers. */
+  targets: string[];
+}
 
 export interface StatusPageModel {
   title: string;
@@ -21,7 +35,13 @@ export interface StatusPageModel {
       since: number | null;
       latencyMs: number | null;
       availability30d: number | null;
+      /** In an active maintenance window. */
+      maintenance?: boolean;
     }[];
+    /** The last 24 hours of latency histograms, oldest first. */
+    latency?: LatencyPoint[];
+    /** Active and upcoming maintenance of this system's public targets. */
+    maintenance?: MaintenanceNotice[];
   }[];
   openIncidents: Incident[];
   recentIncidents: Incident[];
@@ -29,11 +49,6 @@ export interface StatusPageModel {
   activeAlerts: AlertRecord[];
   /** Synthetic flows and their latest runs (omitted or empty: no section). */
   synthetics?: SyntheticsPageModel;
-}
-
-const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 }
 
 const LABEL: Record<Status | "unknown", string> = {
@@ -78,11 +93,18 @@ function bars(system: StatusPageModel["systems"][number]): string {
   return `<ol class="bars" aria-label="Daily availability of ${escapeHtml(system.name)}, last ${system.bars.length} days">${cells}</ol>`;
 }
 
+function maintenanceNotices(notices: MaintenanceNotice[] | undefined): string {
+  if (!notices?.length) return "";
+  const item = (n: MaintenanceNotice) =>
+    `<li class="maintenance ${n.state}"><p><strong>${n.state === "active" ? "Under maintenance" : "Scheduled maintenance"}</strong> ${n.state === "active" ? "until" : `from <time datetime="${new Date(n.start).toISOString()}">${when(n.start)}</time> to`} <time datetime="${new Date(n.end).toISOString()}">${when(n.end)}</time>: ${escapeHtml(n.reason)} <span class="meta">(${n.targets.map(escapeHtml).join(", ")})</span></p></li>`;
+  return `<ul class="notices">${notices.map(item).join("")}</ul>`;
+}
+
 function incidentItem(incident: Incident, names: Map<string, string>): string {
   const name = (id: string) => escapeHtml(names.get(id) ?? id);
   const affected = incident.affected.filter((id) => id !== incident.rootCause);
   return `<li class="incident">
-      <p><strong>${name(incident.targetId)}</strong> — ${incident.endedAt === null ? "ongoing since" : "from"} <time datetime="${new Date(incident.startedAt).toISOString()}">${when(incident.startedAt)}</time>${incident.endedAt !== null ? `, resolved after ${duration(incident.endedAt - incident.startedAt)}` : ""}</p>
+      <p><strong>${name(incident.targetId)}</strong>${incident.maintenance ? " (during maintenance)" : ""} — ${incident.endedAt === null ? "ongoing since" : "from"} <time datetime="${new Date(incident.startedAt).toISOString()}">${when(incident.startedAt)}</time>${incident.endedAt !== null ? `, resolved after ${duration(incident.endedAt - incident.startedAt)}` : ""}</p>
       <p>Root cause: <strong>${name(incident.rootCause)}</strong>${affected.length ? `; also affected: ${affected.map(name).join(", ")}` : ""}</p>
     </li>`;
 }
@@ -119,13 +141,15 @@ export function renderStatusPage(model: StatusPageModel): string {
     .map(
       (system, index) => `<section class="system" aria-labelledby="sys-${index}">
     <h2 id="sys-${index}">${escapeHtml(system.name)}</h2>
+    ${maintenanceNotices(system.maintenance)}
     ${bars(system)}
+    ${system.latency ? responseTimeChart(system.name, index, system.latency) : ""}
     <ul class="targets">${system.targets
       .map(
         (t) => `<li class="target" data-target="${escapeHtml(t.id)}">
         <div class="row">
           <span class="name">${escapeHtml(t.name)}</span>
-          <span class="state ${t.status}"><span class="dot" aria-hidden="true"></span>${LABEL[t.status]}</span>
+          <span class="state ${t.status}"><span class="dot" aria-hidden="true"></span>${LABEL[t.status]}${t.maintenance ? " · maintenance" : ""}</span>
         </div>
         <p class="meta">30 days: ${percent(t.availability30d)}${t.latencyMs !== null ? ` · last response ${Math.round(t.latencyMs)} ms` : ""}${t.since !== null ? ` · since ${when(t.since)}` : ""}</p>
       </li>`,
@@ -158,6 +182,11 @@ export function renderStatusPage(model: StatusPageModel): string {
   .bar:focus { outline: 2px solid var(--fg); outline-offset: 1px; }
   .meta { color: var(--muted); font-size: .875rem; margin: 0; }
   .incident { padding: .5rem 0; border-bottom: 1px solid #d0d7de; } .incident p { margin: .25rem 0; }
+  .notices { list-style: none; padding: 0; margin: .5rem 0; } .maintenance p { margin: .25rem 0; padding: .5rem .75rem; border-left: 4px solid #0969da; background: #ddf4ff; }
+  .chart { margin: .75rem 0 .25rem; } .chart svg { width: 100%; height: 7.5rem; display: block; }
+  .chart text { font-size: 11px; fill: var(--muted); } .chart .grid { stroke: #d0d7de; stroke-width: 1; }
+  .chart path { fill: none; stroke-width: 2; vector-effect: non-scaling-stroke; } .chart path.p50 { stroke: #0969da; } .chart path.p95 { stroke: #8250df; stroke-dasharray: 4 3; }
+  .chart figcaption { color: var(--muted); font-size: .875rem; } .key.p50 { color: #0969da; } .key.p95 { color: #8250df; }
   @media (max-width: 30rem) { .bars { height: 1.5rem; gap: 1px; } }
 ${SYNTHETICS_CSS}
 </style>

@@ -59,4 +59,15 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX synthetic_runs_by_flow ON synthetic_runs (flow, started_at);
   `,
+  // 5: maintenance windows (admin API); incidents opened during one are marked. The targets a window covers are
+  // resolved when it is created (systems expanded), so a later config change does not rewrite what it covered.
+  `
+  CREATE TABLE maintenance_windows (
+    id INTEGER PRIMARY KEY, starts_at INTEGER NOT NULL, ends_at INTEGER NOT NULL, ended_early INTEGER NOT NULL DEFAULT 0,
+    targets TEXT NOT NULL, systems TEXT NOT NULL, reason TEXT NOT NULL,
+    created_by TEXT NOT NULL, created_at INTEGER NOT NULL, silence_ids TEXT NOT NULL DEFAULT '[]'
+  );
+  CREATE INDEX maintenance_by_end ON maintenance_windows (ends_at);
+  ALTER TABLE incidents ADD COLUMN maintenance INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

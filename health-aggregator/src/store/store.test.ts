@@ -97,6 +97,30 @@ describe("UptimeStore", () => {
     expect(a.availability).toBe(1);
   });
 
+  it("splits observed time at the edges of maintenance windows", () => {
+    const store = open();
+    // A window from 10:07:30 to 10:22:30 (off the 15 s grid of the checks); the target is down from 10:05 to 10:25.
+    const windows = [{ start: T0 + 7 * MIN + 30 * S, end: T0 + 22 * MIN + 30 * S }];
+    for (let t = T0; t < T0 + H + 15 * S; t += 15 * S) {
+      store.observe({
+        targetId: "api",
+        at: t,
+        status: t >= T0 + 5 * MIN && t < T0 + 25 * MIN ? "unhealthy" : "healthy",
+        latencyMs: 10,
+        maxGapMs: 35 * S,
+        maintenanceWindows: windows,
+      });
+    }
+    const a = store.availability("api", T0, T0 + H);
+    expect(a.maintenanceMs).toBe(15 * MIN);
+    expect(a.downMs).toBe(5 * MIN);
+    expect(a.upMs).toBe(40 * MIN);
+    expect(a.availability).toBeCloseTo(40 / 45, 10);
+    // Hour and day rollups agree with the minutes.
+    expect(store.availability("api", T0, T0 + 8 * D).maintenanceMs).toBe(15 * MIN);
+    expect(store.dailyBars("api", T0 + H, 1)[0]!.availability).toBeCloseTo(40 / 45, 10);
+  });
+
   it("answers long windows from hour rollups with the same result", () => {
     const store = open();
     feed(store, "api", T0, T0 + 10 * D + 60 * S, 60 * S, (t) => ((t - T0) % D < H ? "unhealthy" : "healthy"));
@@ -162,6 +186,7 @@ describe("UptimeStore", () => {
       endedAt: T0 + 5 * MIN,
       rootCause: "neuroweaver",
       affected: ["automatrix", "relaycore"],
+      maintenance: false,
       summary: "AutoMatrix is down",
     });
     store.recordFailover("relaycore", T0, "primary-a", "secondary-b");

@@ -27,6 +27,33 @@ export interface Observation {
   maxGapMs: number;
   /** True while the target is in a maintenance window: that time counts neither as up nor as down. */
   maintenance?: boolean;
+  /**
+   * The target's maintenance windows near this observation. When given, the time since the previous observation is
+   * split at their edges — exactly the part inside a window counts as maintenance — and `maintenance` is ignored.
+   */
+  maintenanceWindows?: readonly Interval[];
+}
+
+/** A half-open time interval [start, end) in ms. */
+export interface Interval {
+  start: number;
+  end: number;
+}
+
+/** Total length of the part of [start, end) covered by the intervals (which may overlap each other). */
+export function coveredMs(start: number, end: number, intervals: readonly Interval[]): number {
+  const clipped = intervals
+    .map((i) => ({ start: Math.max(start, i.start), end: Math.min(end, i.end) }))
+    .filter((i) => i.end > i.start)
+    .sort((a, b) => a.start - b.start);
+  let total = 0;
+  let reach = start;
+  for (const i of clipped) {
+    const from = Math.max(reach, i.start);
+    if (i.end > from) total += i.end - from;
+    reach = Math.max(reach, i.end);
+  }
+  return total;
 }
 
 export interface Incident {
@@ -37,6 +64,8 @@ export interface Incident {
   rootCause: string;
   affected: string[];
   summary: string;
+  /** Opened while the target was in a maintenance window. */
+  maintenance: boolean;
 }
 
 /** One alert instance from Alertmanager, reduced to what is safe to keep and show (no free-form labels). */
@@ -74,6 +103,8 @@ interface Span {
   end: number;
   status: Status;
   maintenance: boolean;
+  /** Maintenance windows overlapping the span; when set they decide, not `maintenance`. */
+  windows?: Interval[];
 }
 
 interface LastObservation {
@@ -222,10 +253,17 @@ export class UptimeStore {
     const target = this.targetIndex(observation.targetId);
     if (previous && observation.at > previous.at) {
       const end = Math.min(observation.at, previous.at + previous.maxGapMs);
+      const windows = observation.maintenanceWindows?.filter((w) => w.end > previous.at && w.start < end);
       this.queue.push({
         kind: "span",
         target,
-        span: { start: previous.at, end, status: previous.status, maintenance: previous.maintenance },
+        span: {
+          start: previous.at,
+          end,
+          status: previous.status,
+          maintenance: previous.maintenance,
+          ...(observation.maintenanceWindows ? { windows: windows ?? [] } : {}),
+        },
         latency: { at: observation.at, ms: observation.latencyMs },
       });
     } else {
@@ -304,9 +342,10 @@ export class UptimeStore {
         const t = Math.floor(start / size) * size;
         const end = Math.min(span.end, t + size);
         const b = bucket(t);
-        const ms = end - start;
-        if (span.maintenance) b.maintenance += ms;
-        else if (span.status === "healthy") b.up += ms;
+        const maintenance = span.windows ? coveredMs(start, end, span.windows) : span.maintenance ? end - start : 0;
+        const ms = end - start - maintenance;
+        b.maintenance += maintenance;
+        if (span.status === "healthy") b.up += ms;
         else if (span.status === "degraded") b.degraded += ms;
         else b.down += ms;
         start = end;
@@ -466,17 +505,44 @@ export class UptimeStore {
     return out;
   }
 
-  openIncident(incident: Omit<Incident, "id" | "endedAt">): number {
+  /**
+   * Latency histograms of every target's hour rollups in [from, to), in one query (the status page's response-time
+   * charts). Returns per target: hour start → bucket counts.
+   */
+  hourLatency(from: number, to: number): Map<string, Map<number, number[]>> {
+    this.flush();
+    const rows = this.db
+      .prepare(
+        `SELECT g.id id, r.t t, r.latency latency FROM rollup_hour r JOIN targets g ON g.idx = r.target
+          WHERE r.t >= ? AND r.t < ? AND r.latency IS NOT NULL`,
+      )
+      .all(Math.floor(from / HOUR) * HOUR, to) as { id: string; t: number; latency: string }[];
+    const out = new Map<string, Map<number, number[]>>();
+    for (const r of rows) {
+      let perHour = out.get(r.id);
+      if (!perHour) {
+        perHour = new Map<number, number[]>();
+        out.set(r.id, perHour);
+      }
+      perHour.set(r.t, JSON.parse(r.latency) as number[]);
+    }
+    return out;
+  }
+
+  openIncident(incident: Omit<Incident, "id" | "endedAt" | "maintenance"> & { maintenance?: boolean }): number {
     this.flush();
     return Number(
       this.db
-        .prepare("INSERT INTO incidents (target, started_at, root_cause, affected, summary) VALUES (?, ?, ?, ?, ?)")
+        .prepare(
+          "INSERT INTO incidents (target, started_at, root_cause, affected, summary, maintenance) VALUES (?, ?, ?, ?, ?, ?)",
+        )
         .run(
           incident.targetId,
           incident.startedAt,
           incident.rootCause,
           JSON.stringify(incident.affected),
           incident.summary,
+          incident.maintenance ? 1 : 0,
         ).lastInsertRowid,
     );
   }
@@ -506,7 +572,7 @@ export class UptimeStore {
     if (options.openOnly) where.push("ended_at IS NULL");
     const rows = this.db
       .prepare(
-        `SELECT id, target, started_at, ended_at, root_cause, affected, summary FROM incidents
+        `SELECT id, target, started_at, ended_at, root_cause, affected, summary, maintenance FROM incidents
           ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY started_at DESC, id DESC LIMIT ?`,
       )
       .all(...args, options.limit ?? 100) as {
@@ -517,6 +583,7 @@ export class UptimeStore {
       root_cause: string;
       affected: string;
       summary: string;
+      maintenance: number;
     }[];
     return rows.map((r) => ({
       id: r.id,
@@ -526,6 +593,7 @@ export class UptimeStore {
       rootCause: r.root_cause,
       affected: JSON.parse(r.affected) as string[],
       summary: r.summary,
+      maintenance: r.maintenance === 1,
     }));
   }
 
