@@ -14,7 +14,7 @@
  */
 import { fork } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
@@ -295,8 +295,72 @@ async function apiLatency(targets: number) {
   };
 }
 
+/**
+ * /health at 1,000 requests/s, side by side with a reference: a bare Fastify route returning a constant JSON body,
+ * in the same process, loaded by the same open-loop generator, runs alternating. The aggregator's app is the real
+ * one with 2,000 targets (not checking, so the machine's other load is what it is).
+ */
+async function healthVersusBare(runs: number, seconds: number) {
+  const { default: Fastify } = await import("fastify");
+  const targets = 2_000;
+  const aggregator = new Aggregator({
+    config: {
+      history,
+      admin: { jwt: undefined, alertmanager: undefined },
+      targets: Array.from({ length: targets }, (_, i) =>
+        target(`t${i + 1}`, "http://127.0.0.1:9/health", 15_000, 5_000),
+      ),
+    },
+    dataDir: ":memory:",
+  });
+  const app = buildApp({ settings, aggregator });
+  const bare = Fastify();
+  const constant = { status: "healthy" };
+  bare.get("/health", () => constant);
+  await app.listen({ host: "127.0.0.1", port: 0 });
+  await bare.listen({ host: "127.0.0.1", port: 0 });
+  const urls = {
+    aggregator: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/health`,
+    bare: `http://127.0.0.1:${(bare.server.address() as AddressInfo).port}/health`,
+  };
+  await loadFrom(urls.aggregator, 200, 1);
+  await loadFrom(urls.bare, 200, 1);
+  const results: Record<"aggregator" | "bare", { p50: number; p99: number; errors: number }[]> = {
+    aggregator: [],
+    bare: [],
+  };
+  const load: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    for (const name of ["aggregator", "bare"] as const) {
+      const { latencies, errors } = await loadFrom(urls[name], 1_000, seconds);
+      results[name].push({ p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), errors });
+    }
+    load.push(loadavg()[0]!);
+  }
+  await app.close();
+  await bare.close();
+  await aggregator.close();
+  const summary = (name: "aggregator" | "bare") => ({
+    p50Ms: round(median(results[name].map((x) => x.p50))),
+    p99Ms: round(median(results[name].map((x) => x.p99))),
+    p99RunsMs: results[name].map((x) => round(x.p99)),
+    errors: results[name].reduce((a, x) => a + x.errors, 0),
+  });
+  const ours = summary("aggregator");
+  const reference = summary("bare");
+  return {
+    runs,
+    secondsPerRun: seconds,
+    aggregator: ours,
+    bareFastify: reference,
+    p99Ratio: round(ours.p99Ms / reference.p99Ms),
+    loadAverage1m: load.map((l) => round(l)),
+    targetP99Ms: 5,
+  };
+}
+
 async function main(): Promise<void> {
-  const only = process.env.BENCH_AGGREGATOR_PARTS?.split(",") ?? ["throughput", "storage", "api"];
+  const only = process.env.BENCH_AGGREGATOR_PARTS?.split(",") ?? ["throughput", "storage", "api", "health"];
   const out: Record<string, unknown> = {};
 
   if (only.includes("throughput")) {
@@ -339,6 +403,11 @@ async function main(): Promise<void> {
       ...(await apiLatency(Number(process.env.BENCH_TARGETS ?? 2000))),
       targetsMs: { status: 50, history: 50, statusPage: 100, health: 5 },
     };
+  }
+
+  if (only.includes("health")) {
+    process.stderr.write("health: /health vs a bare Fastify route at 1,000 requests/s…\n");
+    out.health = await healthVersusBare(Number(process.env.BENCH_HEALTH_RUNS ?? 5), 5);
   }
 
   console.log("\nhealth aggregator");
@@ -388,6 +457,20 @@ async function main(): Promise<void> {
         `    ${name.padEnd(14)} ${String(r.p50Ms).padStart(7)} ms / ${String(r.p99Ms).padStart(7)} ms   (≤ ${limit} ms → ${round(r.p99Ms / limit, 2)}×)   errors ${r.errors}`,
       );
     }
+  }
+  const h = out.health as Awaited<ReturnType<typeof healthVersusBare>> | undefined;
+  if (h) {
+    console.log(
+      `  /health at 1,000 requests/s vs a bare Fastify route returning a constant (medians of ${h.runs} × ${h.secondsPerRun} s, alternating; load average ${h.loadAverage1m.join(", ")})`,
+    );
+    for (const [name, r] of [
+      ["aggregator", h.aggregator],
+      ["bare Fastify", h.bareFastify],
+    ] as const)
+      console.log(
+        `    ${name.padEnd(14)} p50 ${String(r.p50Ms).padStart(6)} ms   p99 ${String(r.p99Ms).padStart(6)} ms   (runs: ${r.p99RunsMs.join(", ")})   errors ${r.errors}`,
+      );
+    console.log(`    p99 ratio ${h.p99Ratio}× the bare route (target p99 ≤ 5 ms)`);
   }
   // Parts run separately (BENCH_AGGREGATOR_PARTS) update their own section of the results file.
   const file = join(REPO_ROOT, "bench", "results", "aggregator.json");
