@@ -47,6 +47,24 @@ export function owner(frame: ProfileNode["callFrame"]): string {
   return url;
 }
 
+/** The telemetry's parts, for the cost table of docs/instrumentation.md; everything else is the app and Node. */
+export function category(owner: string): string {
+  if (/^@opentelemetry\/(otlp-|exporter-)|^@grpc\/|^protobufjs$/.test(owner))
+    return "telemetry: OTLP serialisation and export";
+  if (/^@opentelemetry\/context-|^node:async_hooks$/.test(owner))
+    return "telemetry: context propagation (AsyncLocalStorage)";
+  if (
+    /^@opentelemetry\/instrumentation|^@fastify\/otel$|in-the-middle$|^shimmer$|^node:diagnostics_channel$/.test(owner)
+  ) {
+    return "telemetry: auto-instrumentation hooks";
+  }
+  if (owner.startsWith("@opentelemetry/")) return "telemetry: SDK and API (spans, ids, sampling, batching)";
+  if (owner === "prom-client" || owner.startsWith("lookout:instrumentation/"))
+    return "telemetry: metrics and Lookout's helpers";
+  if (owner === "(gc)") return "garbage collection";
+  return "the app, its libraries and Node";
+}
+
 export function selfTimeByOwner(profile: Profile): Map<string, number> {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const totals = new Map<string, number>();
@@ -79,6 +97,16 @@ if (process.argv[1]?.endsWith("profile.js")) {
     const totals = selfTimeByOwner(JSON.parse(readFileSync(file, "utf8")) as Profile);
     const busy = [...totals].filter(([k]) => k !== "(idle)").reduce((s, [, v]) => s + v, 0);
     console.log(`\n${file}: busy ${(busy / 1e6).toFixed(2)} s`);
+    const categories = new Map<string, number>();
+    for (const [key, micros] of totals) {
+      if (key !== "(idle)") categories.set(category(key), (categories.get(category(key)) ?? 0) + micros);
+    }
+    for (const [key, micros] of [...categories].sort((a, b) => b[1] - a[1])) {
+      console.log(
+        `  ${((micros / busy) * 100).toFixed(1).padStart(5)}%  ${(micros / 1e6).toFixed(2).padStart(6)} s  ${key}`,
+      );
+    }
+    console.log("  by package:");
     for (const [key, micros] of [...totals]
       .filter(([k]) => k !== "(idle)")
       .sort((a, b) => b[1] - a[1])
