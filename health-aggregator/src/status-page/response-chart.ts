@@ -91,7 +91,9 @@ export function responseTimeChart(system: string, index: number, points: Latency
     .join("");
   const ticks = [0, Math.floor((points.length - 1) / 2), points.length - 1]
     .map(
-      (i) => `<text x="${x(i).toFixed(1)}" y="${HEIGHT - 4}" text-anchor="middle">${hourLabel(points[i]!.hour)}</text>`,
+      // First and last labels anchored inward, so neither is clipped at the edge.
+      (i, n, all) =>
+        `<text x="${x(i).toFixed(1)}" y="${HEIGHT - 4}" text-anchor="${n === 0 ? "start" : n === all.length - 1 ? "end" : "middle"}">${hourLabel(points[i]!.hour)}</text>`,
     )
     .join("");
   const id = `rt-${index}`;

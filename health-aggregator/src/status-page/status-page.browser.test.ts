@@ -79,6 +79,23 @@ describe("status page in Chromium", () => {
         clock.advance(15 * 60_000);
       }
     }
+    // Maintenance: the workers are in a window now; the API has one scheduled for tomorrow.
+    aggregator.maintenance.create({
+      start: clock.now(),
+      end: clock.now() + 2 * 3_600_000,
+      targets: ["automatrix-worker"],
+      systems: [],
+      reason: "Queue migration",
+      createdBy: "test",
+    });
+    aggregator.maintenance.create({
+      start: clock.now() + 86_400_000,
+      end: clock.now() + 90_000_000,
+      targets: ["automatrix"],
+      systems: [],
+      reason: "Database upgrade",
+      createdBy: "test",
+    });
     const settings = settingsFromEnv({
       LOOKOUT_METRICS_TOKEN: "m".repeat(20),
       LOOKOUT_ADMIN_TOKEN: "a".repeat(20),
@@ -143,6 +160,48 @@ describe("status page in Chromium", () => {
     await page.close();
   });
 
+  it("draws a response-time chart per system with its figures as text, and shows maintenance", async () => {
+    const page = await browser.newPage();
+    await page.goto(url);
+    for (const system of ["AutoMatrix", "RelayCore", "NeuroWeaver"]) {
+      const chart = page.getByRole("img", { name: `Response time of ${system}, last 24 hours` });
+      expect(await chart.count()).toBe(1);
+      // The description repeats the figures for assistive technology; the caption shows them to everyone.
+      expect(await chart.locator("desc").textContent()).toMatch(/^p50 \d+ ms, p95 \d+ ms; slowest hour \d\d:\d\d UTC/);
+      const section = page.locator("section", { has: page.getByRole("heading", { name: system, exact: true }) });
+      expect(await section.locator("figcaption").textContent()).toMatch(
+        /^Response time, last 24 h: p50 \d+ ms · p95 \d+ ms · slowest hour/,
+      );
+      // A point for each of the 23 finished hours (a check every 15 minutes); the hour just begun has none yet.
+      const p50 = await section.locator("path.p50").getAttribute("d");
+      expect(p50?.match(/[ML]/g)).toHaveLength(23);
+    }
+    const automatrix = page.locator("section", { has: page.getByRole("heading", { name: "AutoMatrix", exact: true }) });
+    const notices = await automatrix.locator(".maintenance").allTextContents();
+    expect(notices).toEqual([
+      expect.stringMatching(
+        /^Under maintenance until 2026-11-27 02:00 UTC: Queue migration \(Workflow workers\)$/,
+      ) as string,
+      expect.stringMatching(
+        /^Scheduled maintenance from 2026-11-28 00:00 UTC to 2026-11-28 01:00 UTC: Database upgrade \(AutoMatrix API\)$/,
+      ) as string,
+    ]);
+    expect(await page.locator('[data-target="automatrix-worker"] .state').textContent()).toContain("maintenance");
+    const colors = await page.evaluate(() =>
+      [".key.p50", ".key.p95", ".chart text", ".maintenance p"].map((selector) => {
+        const el = document.querySelector(selector)!;
+        const style = getComputedStyle(el);
+        return [style.color || style.fill, getComputedStyle(el.closest("p") ?? document.body).backgroundColor];
+      }),
+    );
+    for (const [fg, bg] of colors) {
+      const rgb = (c: string) => c.match(/\d+/g)!.slice(0, 3).map(Number);
+      const background = bg === "rgba(0, 0, 0, 0)" ? [255, 255, 255] : rgb(bg!);
+      expect(contrast(rgb(fg!), background)).toBeGreaterThanOrEqual(4.5);
+    }
+    await page.close();
+  });
+
   it("gives each day's detail to keyboard and screen-reader users", async () => {
     const page = await browser.newPage();
     await page.goto(url);
@@ -167,6 +226,7 @@ describe("status page in Chromium", () => {
     await page.goto(url);
     expect(await page.locator(".target").count()).toBe(4);
     expect(await page.locator(".bar").count()).toBe(3 * 90);
+    expect(await page.locator("figure.chart svg").count()).toBe(3);
     await context.close();
   });
 
