@@ -7,6 +7,7 @@ const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   collector: () => import("./collector.js"),
   instrumentation: () => import("./instrumentation.js"),
   aggregator: () => import("./aggregator.js"),
+  dashboards: () => import("./dashboards.js"),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

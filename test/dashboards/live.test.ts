@@ -75,6 +75,29 @@ async function runAll(
   return { vars, runs: await runDashboard(dashboard, endpoints, now, vars, only) };
 }
 
+const queryVariables = (dashboard: Dashboard) =>
+  variablesOf(dashboard).filter((v) => ["query", "custom"].includes(String(v.type)));
+
+/** Each value of each variable in turn (the others at All or their default): the queries that depend on it. */
+async function perValueProblems(dashboard: Dashboard): Promise<{ failures: string[]; runs: number }> {
+  const { options } = await resolveVariables(dashboard, endpoints, Date.now());
+  const failures: string[] = [];
+  let runs = 0;
+  for (const v of queryVariables(dashboard)) {
+    if ((options[v.name]?.length ?? 0) === 0) failures.push(`variable ${v.name} resolves to no value`);
+    for (const value of options[v.name] ?? []) {
+      const result = await runAll(
+        dashboard,
+        { [v.name]: value },
+        { only: (p) => panelDependsOn(p, dashboard, v.name), alertmanagerLinks: false },
+      );
+      runs += result.runs.length;
+      failures.push(...problems(result.runs).map((p) => `${v.name}=${value}: ${p}`));
+    }
+  }
+  return { failures, runs };
+}
+
 beforeAll(async () => {
   stack = await startPartialStack(COMPONENTS);
   const p = stack.ctx.ports;
@@ -85,17 +108,19 @@ beforeAll(async () => {
   };
   // Load runs until every default query has data: rates need two scrapes, the aggregator's availability refresh a
   // minute, synthetic flows a couple of scheduled runs, span metrics a flush, Jaeger a sampled trace per service.
+  // A flow scheduled every 5 minutes has its first series only after its first run.
   await eventually(
     async () => {
       const pending: string[] = [];
-      for (const d of dashboards) pending.push(...problems((await runAll(d)).runs));
+      for (const d of dashboards)
+        pending.push(...problems((await runAll(d)).runs), ...(await perValueProblems(d)).failures);
       if (pending.length > 0) throw new Error(`still without data:\n${pending.join("\n")}`);
       return true;
     },
-    480_000,
-    "every dashboard query returning data",
+    660_000,
+    "every dashboard query returning data for every variable value",
   );
-}, 900_000);
+}, 1_000_000);
 
 afterAll(async () => {
   await stack?.stop();
@@ -115,25 +140,9 @@ describe.each(dashboards.map((d) => [d.title!, d] as const))("%s", (_title, dash
     );
   });
 
-  const variables = variablesOf(dashboard).filter((v) => ["query", "custom"].includes(String(v.type)));
-  if (variables.length > 0) {
+  if (queryVariables(dashboard).length > 0) {
     it("answers every query that uses a variable with data for each of its values", async () => {
-      const now = Date.now();
-      const { options } = await resolveVariables(dashboard, endpoints, now);
-      const failures: string[] = [];
-      let runs = 0;
-      for (const v of variables) {
-        expect(options[v.name]?.length, `variable ${v.name} resolves to values`).toBeGreaterThan(0);
-        for (const value of options[v.name]!) {
-          const result = await runAll(
-            dashboard,
-            { [v.name]: value },
-            { only: (p) => panelDependsOn(p, dashboard, v.name), alertmanagerLinks: false },
-          );
-          runs += result.runs.length;
-          failures.push(...problems(result.runs).map((p) => `${v.name}=${value}: ${p}`));
-        }
-      }
+      const { failures, runs } = await perValueProblems(dashboard);
       expect(failures).toEqual([]);
       expect(runs).toBeGreaterThan(0);
     });
