@@ -11,6 +11,7 @@ import { renderFile } from "../stack/render.js";
 import { stackDown, stackStatus, stackUp } from "../stack/stack.js";
 import { ALL_TOOLS, setup, type ToolName } from "../stack/setup.js";
 import { validateAll } from "../stack/validate.js";
+import { synthetics, SYNTHETICS_HELP } from "./synthetics.js";
 import { DASHBOARD_DIR, dashboardDrift, writeDashboards } from "../dashboards/index.js";
 import { REPO_ROOT } from "../stack/paths.js";
 import { join } from "node:path";
@@ -28,6 +29,7 @@ Commands:
   validate          check every config file with its component's own validator
   render            fill the \${NAME} placeholders of the Prometheus and Alertmanager configs (used by compose)
   ports             print the ports table (defaults and LOOKOUT_PORT_* overrides)
+  synthetics run <flow>  run a synthetic flow now (through the aggregator, or --local) and print its result
   dashboards build  write the Grafana dashboards (dashboards/*.ts) as JSON into grafana-provisioning/dashboards/json/
   dashboards check  fail when that JSON and its sources disagree
   admin token       mint a short-lived JWT for the aggregator's admin API
@@ -80,6 +82,7 @@ LOOKOUT_AGGREGATOR_CONFIG).
 
   TOKEN=$(lookout admin token)
   curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8080/api/v1/admin/maintenance`,
+  synthetics: SYNTHETICS_HELP,
   ports: `Usage: lookout ports [--markdown]
 
 Prints every port of the native stack with its component; LOOKOUT_PORT_<NAME> moves one.`,
@@ -209,6 +212,8 @@ export async function main(argv: string[]): Promise<number> {
         );
         return 0;
       }
+      case "synthetics":
+        return await synthetics(rest, out);
       case "home":
         out(lookoutHome());
         return 0;

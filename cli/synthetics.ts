@@ -1,0 +1,139 @@
+/**
+ * `lookout synthetics run <flow>`: runs one synthetic flow now and prints its result — through the aggregator's
+ * `POST /api/v1/synthetics/<flow>/runs` (stored, exported and on the status page like a scheduled run), or in this
+ * process with `--local` (nothing stored; traced to the gateway when OTEL_EXPORTER_OTLP_ENDPOINT is set). Exit code
+ * 0 when the run passed, 1 when it failed or timed out, 2 for a usage error.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { request } from "undici";
+import { BUILTIN_FLOWS } from "../synthetics/flows/index.js";
+import { runFlow } from "../synthetics/src/runner.js";
+import { tracingFromEnv } from "../synthetics/src/tracing.js";
+import type { RunResult } from "../synthetics/src/types.js";
+import { loadConfigFile } from "../health-aggregator/src/config/load.js";
+import { LookoutError } from "../stack/errors.js";
+import { homeLayout, lookoutHome, REPO_ROOT } from "../stack/paths.js";
+import { portEnv, resolvePorts } from "../stack/ports.js";
+
+export const SYNTHETICS_HELP = `Usage: lookout synthetics run <flow> [--local] [--url URL] [--json]
+       lookout synthetics list
+
+  run <flow>   Run one flow now and print each step's result; exit code 0 when it passed, 1 when it failed.
+               By default the running aggregator runs it (POST /api/v1/synthetics/<flow>/runs, admin token from
+               LOOKOUT_ADMIN_TOKEN or LOOKOUT_HOME/secrets/admin_token), so the run is stored and exported.
+    --local    run it in this process instead, against the base URLs of the aggregator's config
+               (LOOKOUT_AGGREGATOR_CONFIG, default health-aggregator/lookout.yml, with the stack's ports)
+    --url URL  the aggregator (default http://127.0.0.1:$LOOKOUT_PORT_AGGREGATOR, 8080)
+    --json     print the run as JSON
+  list         the built-in flows with their schedules
+
+Flows: ${BUILTIN_FLOWS.map((f) => f.name).join(", ")}. Writing one: synthetics/README.md.`;
+
+function adminToken(env: NodeJS.ProcessEnv): string {
+  if (env.LOOKOUT_ADMIN_TOKEN) return env.LOOKOUT_ADMIN_TOKEN;
+  const file = join(homeLayout(lookoutHome(env)).secrets, "admin_token");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  throw new LookoutError(
+    "LOOKOUT_ERR_USAGE",
+    `no admin token: set LOOKOUT_ADMIN_TOKEN (or run against a stack whose ${file} exists)`,
+  );
+}
+
+/** The run as lines a person reads: outcome, each step with expected and actual on failure, the trace. */
+export function formatRun(run: RunResult & { traceUrl?: string }): string[] {
+  const mark = { passed: "✓", failed: "✗", skipped: "-" } as const;
+  const lines = [`${run.flow}: ${run.outcome.toUpperCase()} in ${(run.durationMs / 1000).toFixed(1)} s`];
+  for (const step of run.steps) {
+    const detail = [
+      step.httpStatus !== undefined ? `HTTP ${step.httpStatus}` : undefined,
+      step.status !== "skipped" ? `${Math.round(step.durationMs)} ms` : undefined,
+      step.attempts > 1 ? `${step.attempts} attempts` : undefined,
+    ].filter(Boolean);
+    lines.push(
+      `  ${mark[step.status]} ${step.cleanup ? "(cleanup) " : ""}${step.name}${detail.length ? ` (${detail.join(", ")})` : ""}`,
+    );
+    if (step.failure) {
+      lines.push(`      ${step.failure.assertion}`);
+      lines.push(`      expected: ${step.failure.expected}`);
+      lines.push(`      actual:   ${step.failure.actual}`);
+    }
+  }
+  if (run.error && !run.steps.some((s) => s.failure)) lines.push(`  ${run.error}`);
+  lines.push(`  trace: ${run.traceUrl ?? run.traceId}`);
+  return lines;
+}
+
+export async function synthetics(args: string[], out: (line: string) => void, env = process.env): Promise<number> {
+  const [sub, ...rest] = args;
+  const json = rest.includes("--json");
+  if (sub === "list") {
+    for (const f of BUILTIN_FLOWS) out(`${f.name.padEnd(22)} ${f.schedule.padEnd(14)} ${f.description}`);
+    return 0;
+  }
+  if (sub !== "run")
+    throw new LookoutError(
+      "LOOKOUT_ERR_USAGE",
+      `unknown synthetics command ${JSON.stringify(sub ?? "")}\n\n${SYNTHETICS_HELP}`,
+    );
+  const urlIndex = rest.indexOf("--url");
+  const url = urlIndex >= 0 ? rest[urlIndex + 1] : undefined;
+  const name = rest.find((a, i) => !a.startsWith("--") && rest[i - 1] !== "--url");
+  if (!name) throw new LookoutError("LOOKOUT_ERR_USAGE", `synthetics run needs a flow name\n\n${SYNTHETICS_HELP}`);
+  const flow = BUILTIN_FLOWS.find((f) => f.name === name);
+  if (!flow)
+    throw new LookoutError(
+      "LOOKOUT_ERR_USAGE",
+      `no flow named "${name}" (known: ${BUILTIN_FLOWS.map((f) => f.name).join(", ")})`,
+    );
+
+  let run: RunResult & { traceUrl?: string };
+  if (rest.includes("--local")) {
+    const configPath = env.LOOKOUT_AGGREGATOR_CONFIG ?? join(REPO_ROOT, "health-aggregator", "lookout.yml");
+    // The shipped config names the stack's ports and connection URLs; fill them so it loads outside the stack.
+    const config = loadConfigFile(configPath, {
+      LOOKOUT_POSTGRES_URL: "postgresql://unused@127.0.0.1:1/unused",
+      LOOKOUT_REDIS_URL: "redis://127.0.0.1:1",
+      ...portEnv(resolvePorts(env)),
+      ...env,
+    });
+    const tracing = tracingFromEnv(env);
+    try {
+      run = await runFlow(flow, { tracer: tracing.tracer, urls: config.synthetics?.urls ?? {}, env, trigger: "local" });
+    } finally {
+      await tracing.shutdown();
+    }
+    if (config.synthetics?.jaegerUiUrl) run.traceUrl = `${config.synthetics.jaegerUiUrl}/trace/${run.traceId}`;
+  } else {
+    const base = (url ?? `http://127.0.0.1:${resolvePorts(env).AGGREGATOR}`).replace(/\/+$/, "");
+    let response;
+    try {
+      response = await request(`${base}/api/v1/synthetics/${encodeURIComponent(name)}/runs`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${adminToken(env)}` },
+        // A run ends within its timeout plus cleanup; wait that long for the answer.
+        headersTimeout: flow.timeoutMs + 30_000,
+      });
+    } catch (error) {
+      throw new LookoutError(
+        "LOOKOUT_ERR_STACK",
+        `cannot reach the aggregator at ${base}: ${(error as Error).message} (is the stack running? or use --local)`,
+      );
+    }
+    const text = await response.body.text();
+    if (response.statusCode !== 201) {
+      let message = text;
+      try {
+        message = (JSON.parse(text) as { message?: string }).message ?? text;
+      } catch {
+        /* not JSON */
+      }
+      throw new LookoutError("LOOKOUT_ERR_STACK", `the aggregator answered ${response.statusCode}: ${message}`);
+    }
+    run = JSON.parse(text) as RunResult & { traceUrl?: string };
+    run.startedAt = typeof run.startedAt === "string" ? Date.parse(run.startedAt) : run.startedAt;
+  }
+  if (json) out(JSON.stringify(run, null, 2));
+  else for (const line of formatRun(run)) out(line);
+  return run.outcome === "success" ? 0 : 1;
+}
