@@ -1,0 +1,255 @@
+/**
+ * The built-in synthetic flows as the native stack runs them: the real aggregator (its shipped lookout.yml) runs them
+ * against the demo stand-ins (with their PostgreSQL and Redis), traced through the real collector into Jaeger. A
+ * failing step reports expected and actual; a failed run's trace in Jaeger holds spans from every service the flow
+ * touched; `lookout synthetics run` exits non-zero on failure; the synthetic user's password appears in no stored
+ * result, no log line and no span in Jaeger.
+ */
+import { spawnSync } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { request } from "undici";
+import { startPartialStack, type PartialStack } from "../support/demo.js";
+import { eventually, getJson, LOOKOUT_BIN, requireTools } from "../support/stack.js";
+import { REPO_ROOT } from "../../stack/paths.js";
+
+requireTools("collector", "jaeger", "redisServer", "postgresBin");
+
+let stack: PartialStack;
+const aggregator = (path: string) => `http://127.0.0.1:${stack.ctx.ports.AGGREGATOR}${path}`;
+const admin = () => ({ authorization: `Bearer ${stack.ctx.secrets.admin_token.value}` });
+
+interface StepView {
+  name: string;
+  status: string;
+  attempts: number;
+  cleanup?: boolean;
+  failure?: { assertion: string; expected: string; actual: string };
+}
+interface RunView {
+  flow: string;
+  outcome: string;
+  traceId: string;
+  traceUrl?: string;
+  durationMs: number;
+  error?: string;
+  steps: StepView[];
+}
+
+/** POSTs a run; a scheduled run of the same flow in progress (409) is waited out. */
+async function runNow(flow: string): Promise<RunView> {
+  for (;;) {
+    const response = await request(aggregator(`/api/v1/synthetics/${flow}/runs`), {
+      method: "POST",
+      headers: admin(),
+      headersTimeout: 120_000,
+      bodyTimeout: 120_000,
+    });
+    const text = await response.body.text();
+    if (response.statusCode === 409) {
+      await new Promise((r) => setTimeout(r, 1_000));
+      continue;
+    }
+    expect(response.statusCode, text).toBe(201);
+    return JSON.parse(text) as RunView;
+  }
+}
+
+async function setFaults(port: number, faults: object | undefined): Promise<void> {
+  const response = await request(`http://127.0.0.1:${port}/admin/faults`, {
+    method: faults ? "POST" : "DELETE",
+    headers: { ...admin(), ...(faults ? { "content-type": "application/json" } : {}) },
+    body: faults ? JSON.stringify(faults) : undefined,
+  });
+  expect(response.statusCode, await response.body.text()).toBe(200);
+}
+
+interface OtlpTrace {
+  result?: {
+    resourceSpans?: {
+      resource?: { attributes?: { key: string; value: { stringValue?: string } }[] };
+      scopeSpans?: {
+        spans?: {
+          name: string;
+          attributes?: { key: string; value: { boolValue?: boolean; stringValue?: string } }[];
+        }[];
+      }[];
+    }[];
+  };
+}
+
+const traceOf = async (traceId: string) =>
+  getJson<OtlpTrace>(`http://127.0.0.1:${stack.ctx.ports.JAEGER_QUERY}/api/v3/traces/${traceId}`);
+
+const servicesIn = (trace: OtlpTrace) =>
+  new Set(
+    (trace.result?.resourceSpans ?? []).map(
+      (rs) => rs.resource?.attributes?.find((a) => a.key === "service.name")?.value.stringValue,
+    ),
+  );
+
+beforeAll(async () => {
+  stack = await startPartialStack([
+    "postgres",
+    "redis",
+    "jaeger",
+    "collector",
+    "neuroweaver",
+    "relaycore",
+    "automatrix",
+    "health-aggregator",
+  ]);
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe("built-in synthetic flows in the native stack", () => {
+  it("are enabled on their schedules with trace links to the stack's Jaeger", async () => {
+    const { status, body } = await getJson<{ flows: { name: string; schedule: string }[] }>(
+      aggregator("/api/v1/synthetics"),
+    );
+    expect(status).toBe(200);
+    expect(body.flows.map((f) => [f.name, f.schedule])).toEqual([
+      ["automatrix-workflow", "*/2 * * * *"],
+      ["relaycore-chat", "* * * * *"],
+      ["neuroweaver-deploy", "*/5 * * * *"],
+    ]);
+  });
+
+  it.each([["automatrix-workflow"], ["relaycore-chat"], ["neuroweaver-deploy"]])(
+    "%s passes against the stand-ins",
+    async (flow) => {
+      const run = await runNow(flow);
+      expect(run.outcome, JSON.stringify(run, null, 2)).toBe("success");
+      expect(
+        run.steps.every((s) => s.status === "passed"),
+        JSON.stringify(run.steps),
+      ).toBe(true);
+      expect(run.traceUrl).toBe(`http://127.0.0.1:${stack.ctx.ports.JAEGER_QUERY}/trace/${run.traceId}`);
+      console.log(`${flow}: ${Math.round(run.durationMs)} ms`);
+    },
+  );
+
+  it("reports expected and actual when a step fails, and the failed run's trace holds every service it touched", async () => {
+    // NeuroWeaver's runaway fault ignores max_tokens: answers come back cut off ("length").
+    await setFaults(stack.ctx.ports.NEUROWEAVER, { runawayCost: true });
+    let run: RunView;
+    try {
+      run = await runNow("automatrix-workflow");
+    } finally {
+      await setFaults(stack.ctx.ports.NEUROWEAVER, undefined);
+    }
+    expect(run.outcome).toBe("failure");
+    const execute = run.steps.find((s) => s.name === "execute")!;
+    expect(execute).toMatchObject({
+      status: "failed",
+      failure: { assertion: "notTruncated $.steps[0].finish_reason", expected: '"stop"', actual: '"length"' },
+    });
+    expect(run.steps.find((s) => s.name === "wait-for-completion")!.status).toBe("skipped");
+    // The workflow it created was still removed, and the session closed.
+    expect(run.steps.filter((s) => s.cleanup).map((s) => [s.name, s.status])).toEqual([
+      ["delete-workflow", "passed"],
+      ["sign-out", "passed"],
+    ]);
+
+    const trace = await eventually(
+      async () => {
+        const { status, body } = await traceOf(run.traceId);
+        if (status !== 200) return undefined;
+        const services = servicesIn(body);
+        return ["lookout-synthetics", "automatrix", "relaycore", "neuroweaver"].every((s) => services.has(s))
+          ? body
+          : undefined;
+      },
+      90_000,
+      "the failed run's trace with spans from the runner, AutoMatrix, RelayCore and NeuroWeaver",
+    );
+    const spans = (trace.result?.resourceSpans ?? []).flatMap((rs) =>
+      (rs.scopeSpans ?? []).flatMap((ss) => ss.spans ?? []),
+    );
+    const root = spans.find((s) => s.name === "synthetic automatrix-workflow");
+    expect(root?.attributes?.find((a) => a.key === "synthetic")?.value.boolValue).toBe(true);
+    expect(spans.map((s) => s.name)).toEqual(
+      expect.arrayContaining(["step sign-in", "step execute", "step delete-workflow"]),
+    );
+  });
+
+  it("lookout synthetics run prints the result and exits non-zero when the flow fails", () => {
+    const env = {
+      ...process.env,
+      LOOKOUT_ADMIN_TOKEN: stack.ctx.secrets.admin_token.value,
+      LOOKOUT_PORT_AGGREGATOR: String(stack.ctx.ports.AGGREGATOR),
+    };
+    const cli = (flow: string) =>
+      spawnSync(process.execPath, [LOOKOUT_BIN, "synthetics", "run", flow], {
+        cwd: REPO_ROOT,
+        env,
+        encoding: "utf8",
+        timeout: 120_000,
+      });
+    const ok = cli("relaycore-chat");
+    expect(ok.status, ok.stdout + ok.stderr).toBe(0);
+    expect(ok.stdout).toContain("relaycore-chat: SUCCESS");
+    // A failover to the secondary provider is a silent model change: the flow catches it.
+    const outage = spawnSync(
+      "curl",
+      [
+        "-sf",
+        "-X",
+        "POST",
+        "-H",
+        `Authorization: Bearer ${env.LOOKOUT_ADMIN_TOKEN}`,
+        "-H",
+        "content-type: application/json",
+        "-d",
+        '{"primaryOutage": true}',
+        `http://127.0.0.1:${stack.ctx.ports.RELAYCORE}/admin/faults`,
+      ],
+      { encoding: "utf8" },
+    );
+    expect(outage.status).toBe(0);
+    try {
+      const failed = cli("relaycore-chat");
+      expect(failed.status, failed.stdout + failed.stderr).toBe(1);
+      expect(failed.stdout).toContain("relaycore-chat: FAILURE");
+      expect(failed.stdout).toContain('expected: "nw-llama-3-8b"');
+      expect(failed.stdout).toContain('actual:   "external-large"');
+    } finally {
+      spawnSync("curl", [
+        "-sf",
+        "-X",
+        "DELETE",
+        "-H",
+        `Authorization: Bearer ${env.LOOKOUT_ADMIN_TOKEN}`,
+        `http://127.0.0.1:${stack.ctx.ports.RELAYCORE}/admin/faults`,
+      ]);
+    }
+  });
+
+  it("keeps the synthetic user's password out of stored results, every log and every span in Jaeger", async () => {
+    const password = stack.ctx.secrets.synthetic_password.value;
+    const runs: RunView[] = [];
+    for (const flow of ["automatrix-workflow", "relaycore-chat", "neuroweaver-deploy"]) {
+      const { body } = await getJson<{ runs: RunView[] }>(aggregator(`/api/v1/synthetics/${flow}/runs?limit=200`));
+      runs.push(...body.runs);
+    }
+    expect(runs.filter((r) => r.flow === "automatrix-workflow").length).toBeGreaterThanOrEqual(2);
+    expect(JSON.stringify(runs)).not.toContain(password);
+    for (const component of ["health-aggregator", "automatrix", "relaycore", "neuroweaver", "collector"])
+      expect(stack.log(component), `${component} log`).not.toContain(password);
+    const page = await request(aggregator("/status"));
+    expect(await page.body.text()).not.toContain(password);
+    for (const run of runs.filter((r) => r.flow === "automatrix-workflow")) {
+      const trace = await eventually(
+        async () => {
+          const { status, body } = await traceOf(run.traceId);
+          return status === 200 && servicesIn(body).has("automatrix") ? body : undefined;
+        },
+        60_000,
+        `trace ${run.traceId} in Jaeger`,
+      );
+      expect(JSON.stringify(trace)).not.toContain(password);
+    }
+  });
+});
