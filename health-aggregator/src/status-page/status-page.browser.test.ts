@@ -18,9 +18,13 @@ import type { Status } from "../checks/types.js";
 import { settingsFromEnv } from "../config.js";
 import { parseConfig } from "../config/load.js";
 import { ManualClock } from "../engine/manual-clock.js";
+import { SyntheticRunStore } from "../synthetics/store.js";
 
 const CONFIG = `
 defaults: { interval: 15m, timeout: 5s }
+synthetics:
+  jaeger_ui_url: "https://jaeger.acme.example/"
+  urls: { automatrix: "http://10.1.2.3:8001", relaycore: "http://10.1.2.3:8002", neuroweaver: "http://10.1.2.3:8003" }
 targets:
   - { id: automatrix, name: AutoMatrix API, system: AutoMatrix, depends_on: [relaycore], instances: [{ name: main, http: { url: "http://10.1.2.3:8001/health" } }] }
   - { id: automatrix-worker, name: Workflow workers, system: AutoMatrix, instances: [{ name: main, tcp: { host: 10.1.2.3, port: 9 } }] }
@@ -96,6 +100,45 @@ describe("status page in Chromium", () => {
       reason: "Database upgrade",
       createdBy: "test",
     });
+    // Synthetic runs: RelayCore's chat flow failing the last two runs (a failover), the others passing.
+    const runs = new SyntheticRunStore(aggregator.store.db);
+    for (let i = 0; i < 12; i++) {
+      const at = clock.now() - (12 - i) * 5 * 60_000;
+      for (const [flow, failing] of [
+        ["automatrix-workflow", false],
+        ["relaycore-chat", i >= 10],
+        ["neuroweaver-deploy", false],
+      ] as const) {
+        runs.add({
+          flow,
+          runId: `${flow}-${i}`,
+          traceId: `${i.toString(16).padStart(2, "0")}${flow.length.toString(16).padStart(2, "0")}`.padEnd(32, "a"),
+          trigger: "schedule",
+          startedAt: at,
+          durationMs: 400 + i * 37,
+          outcome: failing ? "failure" : "success",
+          steps: [
+            {
+              name: "step",
+              status: failing ? "failed" : "passed",
+              durationMs: 400,
+              attempts: 1,
+              ...(failing
+                ? {
+                    failure: {
+                      assertion: "model $.model",
+                      expected: '"nw-llama-3-8b"',
+                      actual: '"external-large"',
+                      message: "model: expected nw-llama-3-8b, got external-large (http://10.1.2.3:8002)",
+                    },
+                  }
+                : {}),
+            },
+          ],
+          ...(failing ? { error: "model mismatch at http://10.1.2.3:8002" } : {}),
+        });
+      }
+    }
     const settings = settingsFromEnv({
       LOOKOUT_METRICS_TOKEN: "m".repeat(20),
       LOOKOUT_ADMIN_TOKEN: "a".repeat(20),
@@ -135,6 +178,7 @@ describe("status page in Chromium", () => {
       "AutoMatrix",
       "RelayCore",
       "NeuroWeaver",
+      "Synthetic checks",
       "Ongoing incidents",
       "Active alerts",
       "Resolved in the last 14 days",
@@ -152,7 +196,8 @@ describe("status page in Chromium", () => {
     ).toBe(1);
     expect(ongoing).toMatch(/also affected: (AutoMatrix API, RelayCore router|RelayCore router, AutoMatrix API)/);
     const body = await page.content();
-    for (const secret of ["10.1.2.3", "ECONNREFUSED", "Secret infra", "10.9.9.9"]) expect(body).not.toContain(secret);
+    for (const secret of ["10.1.2.3", "ECONNREFUSED", "Secret infra", "10.9.9.9", "external-large"])
+      expect(body).not.toContain(secret);
     // LOOKOUT_UPDATE_SCREENSHOTS=1 refreshes the one in docs/; otherwise the test leaves the clone untouched.
     const shots = process.env.LOOKOUT_UPDATE_SCREENSHOTS ? join(REPO_ROOT, "docs", "images") : tmpdir();
     mkdirSync(shots, { recursive: true });
@@ -202,6 +247,26 @@ describe("status page in Chromium", () => {
     await page.close();
   });
 
+  it("shows each synthetic flow's latest runs, each linked to its trace in Jaeger", async () => {
+    const page = await browser.newPage();
+    await page.goto(url);
+    const section = page.getByRole("region", { name: "Synthetic checks" });
+    expect(await section.locator(".flow").count()).toBe(3);
+    expect(await section.locator('[data-flow="relaycore-chat"] .state').textContent()).toBe("Failing (2 in a row)");
+    expect(await section.locator('[data-flow="automatrix-workflow"] .state').textContent()).toBe("Passing");
+    const runs = page.getByRole("list", { name: "Latest runs of relaycore-chat, newest first" }).getByRole("link");
+    expect(await runs.count()).toBe(10);
+    const newest = runs.first();
+    expect(await newest.getAttribute("href")).toBe(`https://jaeger.acme.example/trace/${"0b0e".padEnd(32, "a")}`);
+    expect(await newest.getAttribute("aria-label")).toMatch(
+      /^Run at 2026-11-26 2\d:\d\d UTC failed in 0\.8 s: view its trace$/,
+    );
+    // Reachable by keyboard like any link.
+    await newest.focus();
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("href"))).toContain("/trace/");
+    await page.close();
+  });
+
   it("gives each day's detail to keyboard and screen-reader users", async () => {
     const page = await browser.newPage();
     await page.goto(url);
@@ -238,7 +303,7 @@ describe("status page in Chromium", () => {
     );
     expect(overflow).toBe(0);
     const colors = await page.evaluate(() =>
-      [".state.healthy", ".state.unhealthy", ".meta", "h1"].map((selector) => {
+      [".state.healthy", ".state.unhealthy", ".meta", "h1", ".run.success a", ".run.failure a"].map((selector) => {
         const el = document.querySelector(selector)!;
         return getComputedStyle(el).color.match(/\d+/g)!.slice(0, 3).map(Number);
       }),

@@ -20,7 +20,7 @@ export function syntheticsPageModel(service: SyntheticsService): SyntheticsPageM
   return [...service.flows.values()].map((state) => ({
     name: state.flow.name,
     description: state.flow.description,
-    consecutiveFailures: state.consecutiveFailures,
+    consecutiveFailures: service.storedStreak(state.flow.name),
     runs: service.runs(state.flow.name, RUNS_SHOWN).map((r) => ({
       startedAt: r.startedAt,
       durationMs: r.durationMs,
@@ -46,7 +46,7 @@ function seconds(ms: number): string {
 export const SYNTHETICS_CSS = `  .flows, .runs { list-style: none; padding: 0; margin: 0; }
   .flow { padding: .75rem 0; border-bottom: 1px solid #d0d7de; }
   .runs { display: flex; flex-wrap: wrap; gap: .25rem; margin-top: .4rem; }
-  .run a, .run span { display: inline-block; padding: .1rem .4rem; border-radius: .25rem; font-size: .8125rem; border: 1px solid currentColor; text-decoration: none; }
+  .run a, .run span { color: inherit; display: inline-block; padding: .1rem .4rem; border-radius: .25rem; font-size: .8125rem; border: 1px solid currentColor; text-decoration: none; }
   .run a:hover, .run a:focus { text-decoration: underline; }
   .run.success { color: var(--ok); } .run.failure, .run.timeout { color: var(--bad); }`;
 

@@ -176,6 +176,11 @@ export class SyntheticsService {
     return this.deps.store.runs(name, limit);
   }
 
+  /** Failed runs since the flow's last success, as stored (what the status page shows). */
+  storedStreak(name: string): number {
+    return this.deps.store.consecutiveFailures(name);
+  }
+
   traceUrl(traceId: string): string | undefined {
     return this.config?.jaegerUiUrl ? `${this.config.jaegerUiUrl}/trace/${traceId}` : undefined;
   }
