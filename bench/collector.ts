@@ -3,7 +3,7 @@
  *
  * Three configurations, each a fresh collector process per run:
  *   bare       bench/collector-bare.yaml: OTLP in → batch → OTLP out
- *   redaction  the gateway's three redaction stages alone (taken from otel-collector/gateway.yaml at run time, so
+ *   redaction  the gateway's redaction stages alone (taken from otel-collector/gateway.yaml at run time, so
  *              the rules measured are the rules shipped) between the same receiver and exporter
  *   gateway    otel-collector/gateway.yaml as shipped (auth, memory limiter, redaction, span metrics, AI totals,
  *              tail sampling), its remote write going to a real Prometheus
