@@ -8,6 +8,7 @@ const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   instrumentation: () => import("./instrumentation.js"),
   aggregator: () => import("./aggregator.js"),
   dashboards: () => import("./dashboards.js"),
+  alerts: () => import("./alerts.js"),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

@@ -1,0 +1,81 @@
+/**
+ * `npm run bench -- alerts`: how fast each injected fault reaches the aggregator's webhook as a notification, against
+ * the running native stack (bench/alert-scenarios.ts), next to its requirement (issue 7: 30 s for critical alerts, an
+ * aim of 15 s for a hard down). Each scenario is injected LOOKOUT_BENCH_ALERT_RUNS times (default 3; the synthetic
+ * flow once, it takes minutes), waiting for the alert to resolve in between; the table shows the median and the
+ * range. Writes bench/results/alerts.json. The path's budget is in docs/runbook.md ("Latency budget").
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
+import { join } from "node:path";
+import { REPO_ROOT } from "../stack/paths.js";
+import { measure, SCENARIOS, startAlertStack, waitResolved } from "./alert-scenarios.js";
+
+const runs = Number(process.env.LOOKOUT_BENCH_ALERT_RUNS ?? "3");
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+const stack = await startAlertStack();
+const rows: {
+  scenario: string;
+  alert: string;
+  runs: number[];
+  median: number;
+  requirement: number;
+  aim?: number;
+  meets: boolean;
+}[] = [];
+try {
+  // Rates and recording rules need a few samples first.
+  await new Promise((r) => setTimeout(r, 60_000));
+  for (const scenario of SCENARIOS) {
+    const n = scenario.alertname === "SyntheticFlowFailing" ? 1 : runs;
+    const seconds: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const { seconds: s } = await measure(
+        stack,
+        scenario,
+        scenario.alertname === "SyntheticFlowFailing" ? 420_000 : 180_000,
+      );
+      seconds.push(Math.round(s * 10) / 10);
+      // The next injection must start from a resolved alert, or it would not notify again.
+      await waitResolved(stack, (a) => a.alertname === scenario.alertname && a.service === scenario.service, 600_000);
+    }
+    const m = median(seconds);
+    rows.push({
+      scenario: scenario.name,
+      alert: `${scenario.alertname}{service="${scenario.service}"}`,
+      runs: seconds,
+      median: m,
+      requirement: scenario.requirementSeconds,
+      aim: scenario.aimSeconds,
+      meets: m <= scenario.requirementSeconds,
+    });
+    console.log(
+      `${scenario.name}: ${seconds.join(", ")} s (median ${m} s, requirement ${scenario.requirementSeconds} s)`,
+    );
+  }
+} finally {
+  await stack.stop();
+}
+console.table(
+  rows.map((r) => ({
+    scenario: r.scenario,
+    alert: r.alert,
+    "median s": r.median,
+    "min–max s": `${Math.min(...r.runs)}–${Math.max(...r.runs)}`,
+    "required s": r.requirement,
+    "aim s": r.aim ?? "",
+    meets: r.meets ? "yes" : "NO",
+  })),
+);
+const load = loadavg();
+console.log(`load average ${load.map((l) => l.toFixed(2)).join(" ")} (2-core machine shared with other work)`);
+mkdirSync(join(REPO_ROOT, "bench", "results"), { recursive: true });
+writeFileSync(
+  join(REPO_ROOT, "bench", "results", "alerts.json"),
+  `${JSON.stringify({ at: new Date().toISOString(), loadAverage: load, runsPerScenario: runs, rows }, null, 2)}\n`,
+);
