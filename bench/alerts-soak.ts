@@ -62,15 +62,19 @@ try {
   });
   noise.sort((a, b) => a.at - b.at);
   let received: AlertRecord[] = [];
+  const everNotified = new Map<string, AlertRecord>();
   while (Date.now() < end) {
     while (noise.length > 0 && noise[0]!.at <= Date.now()) await noise.shift()!.run();
     received = newFiring(atStart, await stack.alerts());
+    // Kept across polls: an alert that fired and resolved since still counts.
+    for (const a of received) everNotified.set(`${a.alertname}|${a.service}|${a.startsAt}`, a);
     if (received.length > 0) log(`NOTIFIED: ${received.map((a) => `${a.alertname}/${a.service}`).join(", ")}`);
     await sleep(5_000);
   }
   const all = await stack.alerts();
   const watchdog = all.filter((a) => a.alertname === "Watchdog").length;
-  received = newFiring(atStart, all);
+  for (const a of newFiring(atStart, all)) everNotified.set(`${a.alertname}|${a.service}|${a.startsAt}`, a);
+  received = [...everNotified.values()];
   failed = received.length > 0;
   const result = {
     minutes,
