@@ -135,7 +135,13 @@ describe("Alertmanager routing and inhibition", () => {
   });
 
   afterAll(async () => {
-    alertmanager?.kill("SIGTERM");
+    // Alertmanager writes its silences and notification log on the way out: remove its data only once it has exited.
+    const am = alertmanager;
+    if (am && am.exitCode === null && am.signalCode === null) {
+      const exited = new Promise<void>((r) => am.once("exit", () => r()));
+      am.kill("SIGTERM");
+      await exited;
+    }
     await new Promise<void>((r) => webhook.close(() => r()));
     rmSync(scratch, { recursive: true, force: true });
   });
