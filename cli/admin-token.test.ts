@@ -6,7 +6,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { JwtVerifier } from "../health-aggregator/src/admin/jwt.js";
 import { parseConfig } from "../health-aggregator/src/config/load.js";
 import { REPO_ROOT } from "../stack/paths.js";
-import { portEnv, resolvePorts } from "../stack/ports.js";
+import { aggregatorConfigPlaceholders } from "../stack/components.js";
+import { resolvePorts } from "../stack/ports.js";
 import { lookout } from "../test/support/stack.js";
 
 describe("lookout admin token", () => {
@@ -18,11 +19,7 @@ describe("lookout admin token", () => {
   afterAll(() => rmSync(home, { recursive: true, force: true }));
 
   const file = join(REPO_ROOT, "health-aggregator", "lookout.yml");
-  const config = parseConfig(readFileSync(file, "utf8"), file, {
-    ...portEnv(resolvePorts({})),
-    LOOKOUT_POSTGRES_URL: "postgresql://u:p@127.0.0.1:1/d",
-    LOOKOUT_REDIS_URL: "redis://:p@127.0.0.1:2",
-  });
+  const config = parseConfig(readFileSync(file, "utf8"), file, aggregatorConfigPlaceholders(resolvePorts({})));
   // The aggregator of the native stack: the shipped config, the secret the stack passes in its environment.
   const verifier = new JwtVerifier(config.admin.jwt!, { LOOKOUT_ADMIN_JWT_SECRET: secret });
 

@@ -9,7 +9,8 @@ import { SignJWT } from "jose";
 import { parseConfig, parseDuration } from "../health-aggregator/src/config/load.js";
 import { LookoutError } from "../stack/errors.js";
 import { homeLayout, lookoutHome, REPO_ROOT } from "../stack/paths.js";
-import { portEnv, resolvePorts } from "../stack/ports.js";
+import { aggregatorConfigPlaceholders } from "../stack/components.js";
+import { resolvePorts } from "../stack/ports.js";
 
 export interface TokenOptions {
   ttl: string;
@@ -33,12 +34,7 @@ export async function adminToken(options: TokenOptions, env: NodeJS.ProcessEnv =
   const file =
     options.configPath ?? env.LOOKOUT_AGGREGATOR_CONFIG ?? join(REPO_ROOT, "health-aggregator", "lookout.yml");
   // Placeholders the token does not depend on (ports, connection URLs) get harmless values.
-  const placeholders = {
-    ...portEnv(resolvePorts(env)),
-    LOOKOUT_POSTGRES_URL: "postgresql://x@127.0.0.1:1/x",
-    LOOKOUT_REDIS_URL: "redis://127.0.0.1:1",
-    ...env,
-  };
+  const placeholders = { ...aggregatorConfigPlaceholders(resolvePorts(env)), ...env };
   const jwt = parseConfig(readFileSync(file, "utf8"), file, placeholders).admin.jwt;
   if (!jwt) throw new LookoutError("LOOKOUT_ERR_CONFIG", `${file} has no admin.jwt section: the admin API is off`);
   let secret = jwt.hs256SecretEnv ? env[jwt.hs256SecretEnv]?.trim() : undefined;

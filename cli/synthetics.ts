@@ -14,7 +14,8 @@ import type { RunResult } from "../synthetics/src/types.js";
 import { loadConfigFile } from "../health-aggregator/src/config/load.js";
 import { LookoutError } from "../stack/errors.js";
 import { homeLayout, lookoutHome, REPO_ROOT } from "../stack/paths.js";
-import { portEnv, resolvePorts } from "../stack/ports.js";
+import { aggregatorConfigPlaceholders } from "../stack/components.js";
+import { resolvePorts } from "../stack/ports.js";
 
 export const SYNTHETICS_HELP = `Usage: lookout synthetics run <flow> [--local] [--url URL] [--json]
        lookout synthetics list
@@ -91,12 +92,7 @@ export async function synthetics(args: string[], out: (line: string) => void, en
   if (rest.includes("--local")) {
     const configPath = env.LOOKOUT_AGGREGATOR_CONFIG ?? join(REPO_ROOT, "health-aggregator", "lookout.yml");
     // The shipped config names the stack's ports and connection URLs; fill them so it loads outside the stack.
-    const config = loadConfigFile(configPath, {
-      LOOKOUT_POSTGRES_URL: "postgresql://unused@127.0.0.1:1/unused",
-      LOOKOUT_REDIS_URL: "redis://127.0.0.1:1",
-      ...portEnv(resolvePorts(env)),
-      ...env,
-    });
+    const config = loadConfigFile(configPath, { ...aggregatorConfigPlaceholders(resolvePorts(env)), ...env });
     const tracing = tracingFromEnv(env);
     try {
       run = await runFlow(flow, { tracer: tracing.tracer, urls: config.synthetics?.urls ?? {}, env, trigger: "local" });

@@ -143,6 +143,34 @@ export function renderValues(ctx: StackContext, env: NodeJS.ProcessEnv = process
   };
 }
 
+/** The `LOOKOUT_*_ADDR` variables health-aggregator/lookout.yml reads, for the native stack's loopback ports. */
+export function aggregatorTargetAddresses(p: Ports): Record<string, string> {
+  const at = (port: number) => `${LOOPBACK}:${port}`;
+  return {
+    LOOKOUT_AUTOMATRIX_ADDR: at(p.AUTOMATRIX),
+    LOOKOUT_RELAYCORE_ADDR: at(p.RELAYCORE),
+    LOOKOUT_NEUROWEAVER_ADDR: at(p.NEUROWEAVER),
+    LOOKOUT_ALERTMANAGER_ADDR: at(p.ALERTMANAGER),
+    LOOKOUT_PROMETHEUS_ADDR: at(p.PROMETHEUS),
+    LOOKOUT_COLLECTOR_HEALTH_ADDR: at(p.COLLECTOR_HEALTH),
+    LOOKOUT_JAEGER_QUERY_ADDR: at(p.JAEGER_QUERY),
+    LOOKOUT_JAEGER_UI_URL: `http://${at(p.JAEGER_QUERY)}`,
+  };
+}
+
+/**
+ * Every variable health-aggregator/lookout.yml references, for loading it outside the running stack (validation, CLI
+ * commands that only need part of it): the addresses of the native stack's ports and unreachable connection URLs.
+ */
+export function aggregatorConfigPlaceholders(ports: Ports): Record<string, string> {
+  return {
+    ...portEnv(ports),
+    ...aggregatorTargetAddresses(ports),
+    LOOKOUT_POSTGRES_URL: `postgresql://unused@${LOOPBACK}:1/unused`,
+    LOOKOUT_REDIS_URL: `redis://${LOOPBACK}:1`,
+  };
+}
+
 /** The stack's components; env decides the optional parts (collector samplers, demo load generator). */
 export function components(ctx: StackContext, env: NodeJS.ProcessEnv = process.env): ComponentSpec[] {
   const { layout, ports, secrets, tools } = ctx;
@@ -153,6 +181,11 @@ export function components(ctx: StackContext, env: NodeJS.ProcessEnv = process.e
 
   // The collector's topology (one gateway, or a load balancer and samplers) is stack/scaleout.ts's business.
   const topology = (specs: ComponentSpec[]) => gatewayTopology(ctx, specs, env);
+  // The demo services start before the aggregator and the load generator after it: an aggregator that came up first
+  // would see them down for a few seconds and page for it (ServiceDown) at every start.
+  const demo = demoComponents(ctx, env);
+  const demoServices = demo.filter((spec) => spec.name !== "loadgen");
+  const loadgen = demo.filter((spec) => spec.name === "loadgen");
   return topology([
     {
       name: "postgres",
@@ -298,13 +331,16 @@ export function components(ctx: StackContext, env: NodeJS.ProcessEnv = process.e
       ready: httpReady(http(ports.REDIS_EXPORTER, "/metrics")),
       url: http(ports.REDIS_EXPORTER, "/metrics"),
     },
+    // ---- Demo services (issue 3): defined in stack/demo-components.ts ----
+    ...demoServices,
     {
       name: "health-aggregator",
       command: process.execPath,
       args: [join(REPO_ROOT, "dist", "health-aggregator", "src", "server.js")],
       env: {
-        // Every port, so health-aggregator/lookout.yml can name each target's address as ${LOOKOUT_PORT_…}.
         ...portEnv(ports),
+        // Each target's address, as health-aggregator/lookout.yml names them (compose sets the same variables).
+        ...aggregatorTargetAddresses(ports),
         LOOKOUT_AGGREGATOR_HOST: LOOPBACK,
         LOOKOUT_METRICS_TOKEN: secrets.metrics_token.value,
         LOOKOUT_ADMIN_TOKEN: secrets.admin_token.value,
@@ -324,7 +360,7 @@ export function components(ctx: StackContext, env: NodeJS.ProcessEnv = process.e
       url: http(ports.AGGREGATOR),
     },
 
-    // ---- Demo services and load generator (issue 3): defined in stack/demo-components.ts ----
-    ...demoComponents(ctx, env),
+    // ---- The demo load generator, once everything it exercises and everything watching it is up ----
+    ...loadgen,
   ]);
 }

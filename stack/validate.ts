@@ -9,9 +9,9 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { checkCompose } from "./compose.js";
-import { renderValues } from "./components.js";
+import { aggregatorConfigPlaceholders, renderValues } from "./components.js";
 import { homeLayout, REPO_ROOT } from "./paths.js";
-import { portEnv, resolvePorts } from "./ports.js";
+import { resolvePorts } from "./ports.js";
 import { loadConfigFile } from "../health-aggregator/src/config/load.js";
 import { renderFile } from "./render.js";
 import { loadSecrets } from "./secrets.js";
@@ -109,14 +109,8 @@ export function checkRules(files: string[], tools: ToolPaths = toolPaths()): Che
 
 /** The aggregator's targets file against Lookout's JSON Schema and its cross-checks, with the stack's values. */
 export function checkAggregatorConfig(file: string): CheckResult {
-  const ports = resolvePorts({});
-  const env = {
-    ...portEnv(ports),
-    LOOKOUT_POSTGRES_URL: `postgresql://lookout:x@127.0.0.1:${ports.POSTGRES}/postgres`,
-    LOOKOUT_REDIS_URL: `redis://:x@127.0.0.1:${ports.REDIS}`,
-  };
   try {
-    const config = loadConfigFile(file, env);
+    const config = loadConfigFile(file, aggregatorConfigPlaceholders(resolvePorts({})));
     return { name: "aggregator config", file, ok: true, output: `${config.targets.length} targets` };
   } catch (error) {
     return { name: "aggregator config", file, ok: false, output: (error as Error).message };

@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../../../stack/paths.js";
-import { portEnv, resolvePorts } from "../../../stack/ports.js";
+import { aggregatorConfigPlaceholders } from "../../../stack/components.js";
+import { resolvePorts } from "../../../stack/ports.js";
 import { parseConfig, parseDuration } from "./load.js";
 import { configSchema } from "./schema.js";
 
@@ -119,12 +120,7 @@ targets:
 
   it("accepts the shipped config", () => {
     const file = join(REPO_ROOT, "health-aggregator", "lookout.yml");
-    const env = {
-      ...portEnv(resolvePorts({})),
-      LOOKOUT_POSTGRES_URL: "postgresql://u:p@127.0.0.1:1/d",
-      LOOKOUT_REDIS_URL: "redis://:p@127.0.0.1:2",
-    };
-    const config = parseConfig(readFileSync(file, "utf8"), file, env);
+    const config = parseConfig(readFileSync(file, "utf8"), file, aggregatorConfigPlaceholders(resolvePorts({})));
     expect(config.targets.map((t) => t.id)).toEqual(
       expect.arrayContaining(["automatrix", "relaycore", "neuroweaver", "postgres", "redis"]),
     );
