@@ -195,6 +195,15 @@ function model(): Map<string, Series[]> {
       }
     }
   }
+  for (const [period, usd] of [
+    ["daily", 50],
+    ["monthly", 1000],
+  ] as const)
+    add(
+      f,
+      "ai_budget_dollars",
+      gauge({ component: "relaycore", instance: "127.0.0.1:8002", job: "relaycore", period }, usd),
+    );
   for (const reason of ["capability", "latency", "quality", "cost", "budget", "fallback"])
     add(
       f,

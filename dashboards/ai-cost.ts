@@ -10,7 +10,6 @@ import { BigValueColorMode, BigValueGraphMode, ReduceDataOptionsBuilder } from "
 import {
   QueryVariableBuilder,
   RowBuilder,
-  TextBoxVariableBuilder,
   VariableRefresh,
   VariableSort,
 } from "@grafana/grafana-foundation-sdk/dashboard";
@@ -20,6 +19,8 @@ import { DS, dashboard, finish, prom, queries, thresholds } from "./common.js";
 
 const SEL = 'service_name="$service", gen_ai_request_model=~"$model"';
 const SPEND = `sum(increase(lookout_ai_cost_dollars_total{${SEL}}[$__range]))`;
+/** RelayCore's configured budget for a period (ai_budget_dollars, from LOOKOUT_RELAYCORE_*_BUDGET_USD), as a scalar. */
+const budget = (period: "daily" | "monthly") => `scalar(max(ai_budget_dollars{period="${period}"}))`;
 const last = () => new ReduceDataOptionsBuilder().calcs(["lastNotNull"]).values(false);
 
 function budgetStat(
@@ -82,20 +83,6 @@ export function aiCost() {
           .multi(true)
           .includeAll(true),
       )
-      .withVariable(
-        new TextBoxVariableBuilder("daily_budget")
-          .label("Daily budget (USD)")
-          .description("RelayCore's LOOKOUT_RELAYCORE_DAILY_BUDGET_USD.")
-          .defaultValue("50")
-          .current({ text: "50", value: "50" }),
-      )
-      .withVariable(
-        new TextBoxVariableBuilder("monthly_budget")
-          .label("Monthly budget (USD)")
-          .description("RelayCore's LOOKOUT_RELAYCORE_MONTHLY_BUDGET_USD.")
-          .defaultValue("1000")
-          .current({ text: "1000", value: "1000" }),
-      )
       .withRow(new RowBuilder("Budget"))
       .withPanel(
         budgetStat(
@@ -109,9 +96,9 @@ export function aiCost() {
       .withPanel(
         budgetStat(
           "Daily budget used",
-          "Today's spend as a share of the daily budget. RelayCore routes to the cheapest capable model above 80 % " +
+          "Today's spend as a share of the daily budget RelayCore enforces (ai_budget_dollars). RelayCore routes to the cheapest capable model above 80 % " +
             "and refuses AI calls (429) at 100 %. Orange: look at spend per model and workflow below for the cause.",
-          `${SPEND} / $daily_budget`,
+          `${SPEND} / ${budget("daily")}`,
           "percentunit",
           "now/d",
           [0.8, 1],
@@ -124,7 +111,7 @@ export function aiCost() {
         budgetStat(
           "Monthly budget used",
           "This month's spend as a share of the monthly budget. Healthy: below the share of the month gone by.",
-          `${SPEND} / $monthly_budget`,
+          `${SPEND} / ${budget("monthly")}`,
           "percentunit",
           "now/M",
           [0.8, 1],
@@ -145,7 +132,7 @@ export function aiCost() {
           "Projected budget use",
           "Projected month-end spend as a share of the monthly budget. Above 100 %: the budget runs out before the " +
             "month ends — find the model or workflow whose spend grew and route it to a cheaper model.",
-          `${SPEND} * (days_in_month() * 86400) / $__range_s / $monthly_budget`,
+          `${SPEND} * (days_in_month() * 86400) / $__range_s / ${budget("monthly")}`,
           "percentunit",
           "now/M",
           [0.9, 1],
