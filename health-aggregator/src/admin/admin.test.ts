@@ -407,7 +407,13 @@ describe("silences through the real Alertmanager", () => {
 
   afterAll(async () => {
     for (const c of cleanups.splice(0)) await c();
-    alertmanager?.kill("SIGTERM");
+    // Alertmanager writes its silences and notification log on the way out: remove its data only once it has exited.
+    const am = alertmanager;
+    if (am && am.exitCode === null && am.signalCode === null) {
+      const exited = new Promise<void>((r) => am.once("exit", () => r()));
+      am.kill("SIGTERM");
+      await exited;
+    }
     rmSync(dir, { recursive: true, force: true });
   });
 
