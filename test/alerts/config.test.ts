@@ -18,7 +18,7 @@ import { homeLayout, REPO_ROOT } from "../../stack/paths.js";
 import { freePort, resolvePorts } from "../../stack/ports.js";
 import { renderFile } from "../../stack/render.js";
 import { loadSecrets } from "../../stack/secrets.js";
-import { requireTools } from "../support/stack.js";
+import { requireTools, terminate } from "../support/stack.js";
 
 const tools = requireTools("promtool", "amtool", "alertmanager");
 
@@ -135,13 +135,8 @@ describe("Alertmanager routing and inhibition", () => {
   });
 
   afterAll(async () => {
-    // Alertmanager writes its silences and notification log on the way out: remove its data only once it has exited.
-    const am = alertmanager;
-    if (am && am.exitCode === null && am.signalCode === null) {
-      const exited = new Promise<void>((r) => am.once("exit", () => r()));
-      am.kill("SIGTERM");
-      await exited;
-    }
+    // Alertmanager writes on the way out: remove its data only once it has exited.
+    await terminate(alertmanager);
     await new Promise<void>((r) => webhook.close(() => r()));
     rmSync(scratch, { recursive: true, force: true });
   });

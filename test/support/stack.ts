@@ -57,6 +57,17 @@ export function startStack(env: NodeJS.ProcessEnv, timeoutMs = 300_000): Promise
   });
 }
 
+/**
+ * Sends SIGTERM to a child and resolves once it has exited, so what it writes on the way out (Alertmanager's
+ * silences and notification log, for one) is done before a test removes its data directory.
+ */
+export async function terminate(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill("SIGTERM");
+  await exited;
+}
+
 /** Runs the lookout CLI to completion. */
 export function lookout(args: string[], env: NodeJS.ProcessEnv): { status: number | null; output: string } {
   const result = spawnSync(process.execPath, [LOOKOUT_BIN, ...args], {

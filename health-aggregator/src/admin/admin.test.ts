@@ -14,7 +14,7 @@ import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { request } from "undici";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../../stack/ports.js";
-import { requireTools } from "../../../test/support/stack.js";
+import { requireTools, terminate } from "../../../test/support/stack.js";
 import { Aggregator } from "../aggregator.js";
 import { buildApp } from "../app.js";
 import type { Status } from "../checks/types.js";
@@ -407,13 +407,8 @@ describe("silences through the real Alertmanager", () => {
 
   afterAll(async () => {
     for (const c of cleanups.splice(0)) await c();
-    // Alertmanager writes its silences and notification log on the way out: remove its data only once it has exited.
-    const am = alertmanager;
-    if (am && am.exitCode === null && am.signalCode === null) {
-      const exited = new Promise<void>((r) => am.once("exit", () => r()));
-      am.kill("SIGTERM");
-      await exited;
-    }
+    // Alertmanager writes on the way out: remove its data only once it has exited.
+    await terminate(alertmanager);
     rmSync(dir, { recursive: true, force: true });
   });
 
