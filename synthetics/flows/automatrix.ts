@@ -17,6 +17,9 @@ export default defineFlow({
   timeoutMs: 60_000,
   retry: { retries: 1, backoffMs: 1_000 },
   alertAfter: 3,
+  // A failure is confirmed within half a minute instead of two schedule intervals (each run writes to PostgreSQL
+  // and calls two models, so the schedule itself stays at two minutes).
+  recheckMs: 15_000,
   secrets: { password: "LOOKOUT_SYNTHETIC_PASSWORD" },
   steps: [
     {

@@ -11,6 +11,7 @@ export default defineFlow({
   timeoutMs: 60_000,
   retry: { retries: 1, backoffMs: 1_000 },
   alertAfter: 2,
+  recheckMs: 30_000,
   steps: [
     {
       name: "list-models",

@@ -11,10 +11,14 @@ export default defineFlow({
   name: "relaycore-chat",
   description:
     "Route a chat request through RelayCore; check the model chosen, token counts, cost and a complete answer",
-  schedule: "* * * * *",
+  // Every 10 s, rechecked 5 s after a failure, alerting at the second failed run (each run already tries twice): the
+  // journey that pages must reach the pager within 30 s of breaking (docs/runbook.md, "Latency budget"). One run is
+  // one call to the cheapest model, about 0.26 USD a day at this rate.
+  schedule: "*/10 * * * * *",
   timeoutMs: 30_000,
   retry: { retries: 1, backoffMs: 1_000 },
-  alertAfter: 3,
+  alertAfter: 2,
+  recheckMs: 5_000,
   steps: [
     {
       name: "route-chat",

@@ -106,6 +106,13 @@ export interface Flow {
   retry: RetryPolicy;
   /** Consecutive failed runs that should raise an alert (exported as lookout_synthetic_alert_threshold). */
   alertAfter: number;
+  /**
+   * After a failed run, run again this many milliseconds later instead of waiting for the next scheduled tick, until
+   * the flow passes or has failed `alertAfter` times in a row (a "retry interval", as uptime checkers call it). Time to
+   * alert is then at most one schedule interval + (alertAfter − 1) × (recheckMs + run time); without it, alertAfter
+   * whole schedule intervals. Absent: failed runs wait for the schedule.
+   */
+  recheckMs?: number;
   /** Secret name → the environment variable holding it; used as `{{secrets.<name>}}`. */
   secrets?: Record<string, string>;
   steps: readonly Step[];
@@ -140,7 +147,7 @@ export interface RunResult {
   flow: string;
   runId: string;
   traceId: string;
-  trigger: "schedule" | "manual" | "local";
+  trigger: "schedule" | "recheck" | "manual" | "local";
   startedAt: number;
   durationMs: number;
   outcome: RunOutcome;

@@ -56,6 +56,11 @@ describe("flow validation", () => {
       'flow "good-flow": alertAfter must be a whole number of consecutive failures 1–100',
     ],
     [
+      "recheck delay",
+      { ...good, recheckMs: 500 },
+      'flow "good-flow": recheckMs must be a whole number of milliseconds 1000–600000',
+    ],
+    [
       "retry",
       { ...good, retry: { retries: 9, backoffMs: 1 } },
       'flow "good-flow": retry: retries must be a whole number 0–5',

@@ -143,6 +143,11 @@ export function flowProblems(flow: unknown): string[] {
   if (!isInt(flow.timeoutMs, 1_000, 600_000)) add("", "timeoutMs must be a whole number of milliseconds 1000–600000");
   for (const p of retryProblems(flow.retry)) add("", `retry: ${p}`);
   if (!isInt(flow.alertAfter, 1, 100)) add("", "alertAfter must be a whole number of consecutive failures 1–100");
+  if (flow.recheckMs !== undefined && !isInt(flow.recheckMs, 1_000, 600_000))
+    add(
+      "",
+      "recheckMs must be a whole number of milliseconds 1000–600000 (or left out: failed runs wait for the schedule)",
+    );
   const secrets = flow.secrets ?? {};
   if (!isRecord(secrets)) add("", "secrets must map a secret name to an environment variable name");
   else

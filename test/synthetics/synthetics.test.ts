@@ -117,7 +117,7 @@ describe("built-in synthetic flows in the native stack", () => {
     expect(status).toBe(200);
     expect(body.flows.map((f) => [f.name, f.schedule])).toEqual([
       ["automatrix-workflow", "*/2 * * * *"],
-      ["relaycore-chat", "* * * * *"],
+      ["relaycore-chat", "*/10 * * * * *"],
       ["neuroweaver-deploy", "*/5 * * * *"],
     ]);
   });

@@ -1,5 +1,5 @@
 /**
- * The `synthetics:` section of the aggregator's config: which built-in flows run, their schedule overrides, the base
+ * The `synthetics:` section of the aggregator's config: which built-in flows run, their schedule and recheck overrides, the base
  * URL of each system they call, and the Jaeger UI that run links point at. Validated with the rest of the file;
  * problems name the path (an unknown flow lists the known ones).
  */
@@ -10,6 +10,8 @@ import { isHttpStep, type Flow } from "../../../synthetics/src/types.js";
 export interface SyntheticFlowConfig {
   name: string;
   schedule: string;
+  /** Delay of the recheck after a failed run (the flow's own unless overridden); undefined: no rechecks. */
+  recheckMs: number | undefined;
 }
 
 export interface SyntheticsConfig {
@@ -45,6 +47,13 @@ export const syntheticsConfigSchema = {
         properties: {
           enabled: { type: "boolean", default: true },
           schedule: { type: "string", description: 'A cron expression in UTC, e.g. "*/5 * * * *".' },
+          recheck_seconds: {
+            type: "integer",
+            minimum: 0,
+            maximum: 600,
+            description:
+              "After a failed run, run again this many seconds later until the flow passes or reaches its alert threshold (overrides the flow's recheckMs; 0: wait for the schedule).",
+          },
         },
       },
     },
@@ -54,7 +63,7 @@ export const syntheticsConfigSchema = {
 export interface RawSyntheticsConfig {
   jaeger_ui_url?: string;
   urls?: Record<string, string>;
-  flows?: Record<string, { enabled?: boolean; schedule?: string }>;
+  flows?: Record<string, { enabled?: boolean; schedule?: string; recheck_seconds?: number }>;
 }
 
 /** What the schema cannot check: known flow names, cron syntax, and a URL for every system an enabled flow calls. */
@@ -102,9 +111,13 @@ export function toSyntheticsConfig(raw: RawSyntheticsConfig, catalogue: readonly
   return {
     jaegerUiUrl: raw.jaeger_ui_url?.replace(/\/+$/, ""),
     urls: { ...(raw.urls ?? {}) },
-    flows: enabledFlows(raw, catalogue).map((f) => ({
-      name: f.name,
-      schedule: raw.flows?.[f.name]?.schedule ?? f.schedule,
-    })),
+    flows: enabledFlows(raw, catalogue).map((f) => {
+      const recheckSeconds = raw.flows?.[f.name]?.recheck_seconds;
+      return {
+        name: f.name,
+        schedule: raw.flows?.[f.name]?.schedule ?? f.schedule,
+        recheckMs: recheckSeconds === undefined ? f.recheckMs : recheckSeconds > 0 ? recheckSeconds * 1000 : undefined,
+      };
+    }),
   };
 }

@@ -1,7 +1,9 @@
 /**
  * Runs the enabled synthetic flows on their cron schedules (node-cron, UTC) and on demand, one run of a flow at a
  * time: a scheduled tick or a manual trigger that finds the flow still running is refused, never queued or doubled
- * up. Each finished run is stored, exported as metrics and logged (scrubbed: no secret reaches the log). Scheduler,
+ * up. A failed run of a flow with a recheck delay is run again that much later (trigger "recheck"), until it passes or
+ * reaches its alert threshold, so a real failure alerts within seconds rather than alertAfter schedule intervals; the
+ * next scheduled tick takes over from a pending recheck. Each finished run is stored, exported as metrics and logged (scrubbed: no secret reaches the log). Scheduler,
  * clock, tracer and environment are passed in, so tests drive schedules and time without waiting for the wall clock.
  */
 import cron from "node-cron";
@@ -46,9 +48,12 @@ export interface SyntheticsDeps {
 export interface FlowState {
   flow: Flow;
   schedule: string;
+  recheckMs: number | undefined;
   consecutiveFailures: number;
   running: Promise<RunResult> | undefined;
   abort: AbortController | undefined;
+  /** A recheck waiting to run (after a failed run of a flow with recheckMs). */
+  recheck: NodeJS.Timeout | undefined;
 }
 
 export class FlowBusyError extends Error {
@@ -76,6 +81,7 @@ export class SyntheticsService {
     const wanted = new Map((config?.flows ?? []).map((f) => [f.name, f]));
     for (const [name, state] of [...this.flows]) {
       if (wanted.has(name)) continue;
+      clearTimeout(state.recheck);
       this.flows.delete(name);
       this.deps.metrics.forgetFlow(
         name,
@@ -86,14 +92,18 @@ export class SyntheticsService {
       const flow = this.deps.catalogue.find((f) => f.name === entry.name);
       if (!flow) continue; // config validation names unknown flows
       const state = this.flows.get(entry.name);
-      if (state) state.schedule = entry.schedule;
-      else
+      if (state) {
+        state.schedule = entry.schedule;
+        state.recheckMs = entry.recheckMs;
+      } else
         this.flows.set(entry.name, {
           flow,
           schedule: entry.schedule,
+          recheckMs: entry.recheckMs,
           consecutiveFailures: this.deps.store.consecutiveFailures(flow.name),
           running: undefined,
           abort: undefined,
+          recheck: undefined,
         });
       const current = this.flows.get(entry.name)!;
       this.deps.metrics.declareFlow(flow.name, flow.alertAfter, current.consecutiveFailures);
@@ -128,6 +138,8 @@ export class SyntheticsService {
     const state = this.flows.get(name);
     if (!state || this.closed) return Promise.reject(new Error(`no enabled flow named "${name}"`));
     if (state.running) return Promise.reject(new FlowBusyError(name));
+    clearTimeout(state.recheck);
+    state.recheck = undefined;
     const abort = new AbortController();
     state.abort = abort;
     const run = runFlow(state.flow, {
@@ -169,7 +181,24 @@ export class SyntheticsService {
     };
     if (result.outcome === "success") this.deps.logger.info(fields, "synthetic run passed");
     else this.deps.logger.warn({ ...fields, error: result.error }, "synthetic run failed");
+    this.scheduleRecheck(state, result);
     return result;
+  }
+
+  /** After a failed run below the alert threshold, runs the flow again in recheckMs (the schedule may come first). */
+  private scheduleRecheck(state: FlowState, result: RunResult): void {
+    const { flow, recheckMs } = state;
+    if (this.closed || result.outcome === "success" || recheckMs === undefined) return;
+    if (state.consecutiveFailures >= flow.alertAfter) return; // alerting now; the schedule goes on checking
+    if (this.flows.get(flow.name) !== state) return; // disabled meanwhile
+    state.recheck = setTimeout(() => {
+      state.recheck = undefined;
+      this.trigger(flow.name, "recheck").catch((error: unknown) => {
+        if (!(error instanceof FlowBusyError))
+          this.deps.logger.error({ flow: flow.name, err: error }, "synthetic recheck could not start");
+      });
+    }, recheckMs);
+    state.recheck.unref();
   }
 
   runs(name: string, limit: number): RunResult[] {
@@ -188,6 +217,7 @@ export class SyntheticsService {
   /** Stops the schedules, aborts runs in progress (they end as timeouts, cleanup included) and waits for them. */
   async close(): Promise<void> {
     this.closed = true;
+    for (const state of this.flows.values()) clearTimeout(state.recheck);
     for (const task of this.tasks.values()) task.stop();
     this.tasks.clear();
     const running: Promise<RunResult>[] = [];

@@ -65,14 +65,14 @@ afterAll(async () => {
   await new Promise<void>((resolve) => relaycore.close(() => resolve()));
 });
 
-const config = (extra = "") => `
+const config = (relaycoreChat = '{ schedule: "*/10 * * * *" }') => `
 synthetics:
   jaeger_ui_url: "http://jaeger.example:16686/"
   urls: { relaycore: "${relaycoreUrl}" }
   flows:
     automatrix-workflow: { enabled: false }
     neuroweaver-deploy: { enabled: false }
-    relaycore-chat: { schedule: "*/10 * * * *" }${extra}
+    relaycore-chat: ${relaycoreChat}
 targets:
   - { id: relaycore, name: RelayCore, system: RelayCore, instances: [{ name: main, http: { url: "http://127.0.0.1:1/health" } }] }
 `;
@@ -105,10 +105,10 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-function build(dataDir = ":memory:") {
+function build(dataDir = ":memory:", relaycoreChat?: string) {
   const cron = manualScheduler();
   const aggregator = new Aggregator({
-    config: parseConfig(config(), "test.yml", {}),
+    config: parseConfig(config(relaycoreChat), "test.yml", {}),
     dataDir,
     cronScheduler: cron.scheduler,
   });
@@ -158,7 +158,8 @@ describe("synthetic flows in the aggregator", () => {
           description: expect.any(String) as unknown,
           schedule: "*/10 * * * *",
           timeoutMs: 30_000,
-          alertAfter: 3,
+          alertAfter: 2,
+          recheckMs: 5_000,
           consecutiveFailures: 0,
           running: false,
           lastRun: null,
@@ -238,6 +239,59 @@ describe("synthetic flows in the aggregator", () => {
     expect(aggregator.synthetics.runs("relaycore-chat", 10).map((r) => r.trigger)).toEqual(["schedule", "manual"]);
   });
 
+  it("rechecks a failed run until it reaches the alert threshold, and stops rechecking on a pass", async () => {
+    const { aggregator, cron } = build(":memory:", '{ schedule: "*/10 * * * *", recheck_seconds: 1 }');
+    aggregator.synthetics.start();
+    const state = aggregator.synthetics.flows.get("relaycore-chat")!;
+    expect(state.recheckMs).toBe(1_000);
+    const triggers = () => aggregator.synthetics.runs("relaycore-chat", 10).map((r) => [r.trigger, r.outcome]);
+    const settle = async (runs: number) => {
+      while (aggregator.synthetics.runs("relaycore-chat", 10).length < runs || state.running)
+        await new Promise((r) => setTimeout(r, 50));
+    };
+
+    // A failing tick is checked again a second later; the second failure reaches alertAfter (2): no more rechecks.
+    mode = "wrong-model";
+    cron.tick("relaycore-chat");
+    await settle(2);
+    expect(triggers()).toEqual([
+      ["recheck", "failure"],
+      ["schedule", "failure"],
+    ]);
+    expect(state.consecutiveFailures).toBe(2);
+    expect(state.recheck).toBeUndefined();
+    expect(await aggregator.metrics.registry.metrics()).toContain(
+      'lookout_synthetic_consecutive_failures{flow="relaycore-chat"} 2',
+    );
+
+    // A pass ends the streak and schedules nothing.
+    mode = "ok";
+    cron.tick("relaycore-chat");
+    await settle(3);
+    expect(triggers()[0]).toEqual(["schedule", "success"]);
+    expect(state.recheck).toBeUndefined();
+
+    // One failure, then the service recovers: the recheck passes and the streak never reaches the threshold.
+    mode = "wrong-model";
+    cron.tick("relaycore-chat");
+    await settle(4);
+    expect(state.recheck).toBeDefined();
+    mode = "ok";
+    await settle(5);
+    expect(triggers().slice(0, 2)).toEqual([
+      ["recheck", "success"],
+      ["schedule", "failure"],
+    ]);
+    expect(state.consecutiveFailures).toBe(0);
+    expect(state.recheck).toBeUndefined();
+  });
+
+  it("refuses a recheck delay out of range, naming the flow", () => {
+    expect(() => parseConfig(config("{ recheck_seconds: 900 }"), "test.yml", {})).toThrow(
+      /relaycore-chat\/recheck_seconds/,
+    );
+  });
+
   it("aborts a run in flight on shutdown, records it as a timeout and closes the request", async () => {
     const { app, aggregator, close } = build();
     mode = "hang";
@@ -282,7 +336,7 @@ describe("synthetic flows in the aggregator", () => {
     const metrics = await first.aggregator.metrics.registry.metrics();
     expect(metrics).toContain('lookout_synthetic_runs_total{flow="relaycore-chat",outcome="failure"} 2');
     expect(metrics).toContain('lookout_synthetic_consecutive_failures{flow="relaycore-chat"} 2');
-    expect(metrics).toContain('lookout_synthetic_alert_threshold{flow="relaycore-chat"} 3');
+    expect(metrics).toContain('lookout_synthetic_alert_threshold{flow="relaycore-chat"} 2');
     expect(metrics).toContain('lookout_synthetic_last_run_success{flow="relaycore-chat"} 0');
     expect(metrics).toMatch(
       /lookout_synthetic_step_duration_seconds_count\{flow="relaycore-chat",step="route-chat"\} 2/,
