@@ -43,11 +43,31 @@ export interface RelayCoreDeps {
   neuroweaverUrl: string;
   dailyBudgetUsd: number;
   monthlyBudgetUsd: number;
-  /** How long to wait for NeuroWeaver before failing over. */
+  /**
+   * The longest wait for NeuroWeaver before failing over. Each call waits less when its model and max_tokens should
+   * answer sooner (upstreamDeadlineMs): a fixed timeout either cuts off healthy long answers or waits far too long for
+   * short ones.
+   */
   upstreamTimeoutMs: number;
   /** Multiplies the simulated latency of the external provider. */
   latencyScale: number;
   now?: () => Date;
+}
+
+/**
+ * How long one NeuroWeaver call may take before RelayCore gives up and fails over: 1.5× the slowest healthy answer the
+ * model can give for this max_tokens (a slow first token, then every token), at least 2 s, at most `capMs`. So a
+ * 1024-token answer from the largest model is not cut off at 5 s (which failed over 2–4% of healthy calls), while a
+ * short chat call to a fast model still fails over within a few seconds of NeuroWeaver hanging.
+ */
+export function upstreamDeadlineMs(
+  profile: ModelProfile,
+  maxTokens: number,
+  latencyScale: number,
+  capMs: number,
+): number {
+  const slowestHealthyMs = (profile.firstTokenMs * 3 + maxTokens * profile.perTokenMs) * latencyScale;
+  return Math.min(capMs, Math.max(2_000, Math.ceil(1.5 * slowestHealthyMs)));
 }
 
 export function relayCoreFaults(): FaultInjector {
@@ -179,14 +199,15 @@ export function buildRelayCore(deps: RelayCoreDeps): Express {
     } catch (error) {
       throw new ProviderError((error as Error).message, "error");
     }
+    const deadline = upstreamDeadlineMs(profile, req.maxTokens, deps.latencyScale, deps.upstreamTimeoutMs);
     let response;
     try {
       response = await request(`${deps.neuroweaverUrl}/v1/inference`, {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ model: profile.name, prompt: req.prompt, max_tokens: req.maxTokens }),
-        headersTimeout: deps.upstreamTimeoutMs,
-        bodyTimeout: deps.upstreamTimeoutMs,
+        headersTimeout: deadline,
+        bodyTimeout: deadline,
       });
     } catch (error) {
       const timedOut = /timeout/i.test((error as Error).name + (error as Error).message);

@@ -31,7 +31,7 @@ runService("relaycore", async (instrumentation) => {
     neuroweaverUrl,
     dailyBudgetUsd: Number(env.LOOKOUT_RELAYCORE_DAILY_BUDGET_USD ?? "50"),
     monthlyBudgetUsd: Number(env.LOOKOUT_RELAYCORE_MONTHLY_BUDGET_USD ?? "1000"),
-    upstreamTimeoutMs: Number(env.LOOKOUT_RELAYCORE_UPSTREAM_TIMEOUT_MS ?? "5000"),
+    upstreamTimeoutMs: Number(env.LOOKOUT_RELAYCORE_UPSTREAM_TIMEOUT_MS ?? "30000"),
     latencyScale: Number(env.LOOKOUT_NEUROWEAVER_LATENCY_SCALE ?? "1"),
   });
   const server = app.listen(settings.port, settings.host);
