@@ -76,8 +76,10 @@ export class ServiceMetrics {
       name: "http_request_duration_seconds",
       help: "Time from receiving an HTTP request to the end of its response, in seconds.",
       labelNames: ["method", "route", "status_code"],
-      // 5 ms to 10 s: the services' answers range from cached reads to multi-step AI workflows.
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      // 5 ms to 60 s: the services' answers range from cached reads to multi-step AI workflows, whose normal tail
+      // reaches past 10 s; without buckets there, every slow request reads as "10 s" and p99 cannot be told apart from a
+      // latency incident (the latency alerts compare p99 with 10–20 s thresholds: alerts/rules/slo-targets.yml).
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 20, 30, 60],
       registers,
     });
     this.httpInFlight = new Gauge({
