@@ -1,8 +1,9 @@
 /**
- * Benchmark: what the instrumentation costs RelayCore. Three RelayCore processes from the same build and the same app
+ * Benchmark: what the instrumentation costs RelayCore. Four RelayCore processes from the same build and the same app
  * code, in front of the same NeuroWeaver (its simulated model latency set to 0, so the figures are RelayCore's own),
  * PostgreSQL and Redis: instrumented (tracing with every span exported to the real collector gateway, HTTP and AI
- * metrics, trace-correlated logs), metrics-only (LOOKOUT_TRACING=off: shows how the cost splits) and the baseline
+ * metrics, trace-correlated logs), unexported (the same with OTEL_TRACES_EXPORTER=none: every span made, none
+ * serialised or sent), metrics-only (LOOKOUT_TRACING=off) — the two show how the cost splits — and the baseline
  * (LOOKOUT_INSTRUMENTATION=off). For each of BENCH_RUNS runs, the variants one after another, in alternating order:
  *
  * - fixed rate: BENCH_RATE requests/s (default 40, open loop: latency counted from each request's scheduled start)
@@ -43,8 +44,13 @@ const CLOCK_TICKS = 100; // getconf CLK_TCK on Linux
 /** A folder: each RelayCore also writes a V8 CPU profile there on exit (`node --cpu-prof`); see bench/profile.ts. */
 const PROFILE_DIR = process.env.BENCH_PROFILE;
 
-/** baseline: LOOKOUT_INSTRUMENTATION=off; metrics-only: tracing off (shows how the cost splits); instrumented: all. */
-type Variant = "baseline" | "metrics-only" | "instrumented";
+/**
+ * baseline: LOOKOUT_INSTRUMENTATION=off; metrics-only: tracing off; unexported: tracing with OTEL_TRACES_EXPORTER=none
+ * (every span made, sampled, propagated and ended, none serialised or sent: the floor of tracing every request);
+ * instrumented: all of it. The middle two show how the cost splits.
+ */
+type Variant = "baseline" | "metrics-only" | "unexported" | "instrumented";
+const VARIANTS: readonly Variant[] = ["baseline", "metrics-only", "unexported", "instrumented"];
 
 const BODY = JSON.stringify({
   prompt: "Summarize the following support ticket in one sentence. ".repeat(8),
@@ -191,7 +197,8 @@ async function main(): Promise<void> {
           ...spec.env,
           LOOKOUT_PORT_RELAYCORE: String(port),
           LOOKOUT_INSTRUMENTATION: variant === "baseline" ? "off" : "on",
-          LOOKOUT_TRACING: variant === "instrumented" ? "on" : "off",
+          LOOKOUT_TRACING: variant === "instrumented" || variant === "unexported" ? "on" : "off",
+          OTEL_TRACES_EXPORTER: variant === "unexported" ? "none" : "otlp",
           LOOKOUT_RELAYCORE_DAILY_BUDGET_USD: "1000000000",
           LOOKOUT_RELAYCORE_MONTHLY_BUDGET_USD: "1000000000",
           LOG_LEVEL: "warn",
@@ -205,17 +212,13 @@ async function main(): Promise<void> {
       if (failure) throw new Error(`relaycore (${variant}) not ready: ${failure}`);
       return { pid: child.pid!, pool: new Pool(`http://127.0.0.1:${port}`, { connections: CONCURRENCY }) };
     };
-    const targets = {
-      baseline: await start("baseline"),
-      "metrics-only": await start("metrics-only"),
-      instrumented: await start("instrumented"),
-    };
-    const results: Record<Variant, Phase[]> = { baseline: [], "metrics-only": [], instrumented: [] };
+    const targets = {} as Record<Variant, Awaited<ReturnType<typeof start>>>;
+    for (const variant of VARIANTS) targets[variant] = await start(variant);
+    const results = Object.fromEntries(VARIANTS.map((v) => [v, [] as Phase[]])) as Record<Variant, Phase[]>;
     const collectorMetrics = stack.ctx.ports.COLLECTOR_METRICS;
 
     for (let run = 0; run < RUNS; run++) {
-      const all: Variant[] = ["baseline", "metrics-only", "instrumented"];
-      const order = run % 2 === 0 ? all : [...all].reverse();
+      const order = run % 2 === 0 ? VARIANTS : [...VARIANTS].reverse();
       for (const variant of order) {
         const { pid, pool } = targets[variant];
         await fixedRate(pool, WARMUP_SECONDS, RATE);
@@ -245,7 +248,7 @@ async function main(): Promise<void> {
         };
         results[variant].push(phase);
         console.log(
-          `  run ${run + 1} ${variant.padEnd(12)} cpu/req ${phase.cpuPerRequestMs.toFixed(3)} ms  p99 ${phase.p99Ms.toFixed(1)} ms  ` +
+          `  run ${run + 1} ${variant.padEnd(13)} cpu/req ${phase.cpuPerRequestMs.toFixed(3)} ms  p99 ${phase.p99Ms.toFixed(1)} ms  ` +
             `max ${phase.throughput.toFixed(0)} req/s (cpu/req ${phase.saturationCpuPerRequestMs.toFixed(3)} ms)` +
             `${traced ? `  spans/req ${phase.spansPerRequest!.toFixed(2)} / ${phase.saturationSpansPerRequest!.toFixed(2)}` : ""}` +
             `${phase.failed ? `  failed ${phase.failed}` : ""}  load ${phase.loadAverage1m}`,
@@ -259,9 +262,10 @@ async function main(): Promise<void> {
       maxThroughput: median(results[variant].map((p) => p.throughput)),
       saturationCpuPerRequestMs: median(results[variant].map((p) => p.saturationCpuPerRequestMs)),
     });
-    const base = summary("baseline");
-    const metricsOnly = summary("metrics-only");
-    const inst = summary("instrumented");
+    const summaries = Object.fromEntries(VARIANTS.map((v) => [v, summary(v)])) as Record<
+      Variant,
+      ReturnType<typeof summary>
+    >;
     const round = (x: number) => Math.round(x * 1000) / 1000;
     type Measure = keyof ReturnType<typeof summary>;
     const measures: Measure[] = ["cpuPerRequestMs", "p99Ms", "maxThroughput", "saturationCpuPerRequestMs"];
@@ -286,27 +290,36 @@ async function main(): Promise<void> {
       node: process.version,
       settings: { runs: RUNS, seconds: SECONDS, rate: RATE, concurrency: CONCURRENCY },
       loadAverage1m: { min: Math.min(...loads), median: median(loads), max: Math.max(...loads) },
-      baseline: base,
-      metricsOnly,
-      instrumented: inst,
-      ratios: { instrumented: pairedRatios("instrumented"), metricsOnly: pairedRatios("metrics-only") },
+      baseline: summaries.baseline,
+      metricsOnly: summaries["metrics-only"],
+      unexported: summaries.unexported,
+      instrumented: summaries.instrumented,
+      ratios: {
+        instrumented: pairedRatios("instrumented"),
+        unexported: pairedRatios("unexported"),
+        metricsOnly: pairedRatios("metrics-only"),
+      },
       spansPerRequest: median(results.instrumented.map((p) => p.spansPerRequest ?? 0)),
       saturationSpansPerRequest: median(results.instrumented.map((p) => p.saturationSpansPerRequest ?? 0)),
       runs: results,
     };
-    const ratios = report.ratios;
+    const ratioOf = (v: Variant, m: Measure) => (v === "baseline" ? 1 : pairedRatios(v)[m]);
     const row = (name: string, m: Measure, unit: string, digits: number) =>
-      `  ${name.padEnd(34)} ${base[m].toFixed(digits).padStart(10)} ${metricsOnly[m].toFixed(digits).padStart(13)} ` +
-      `${ratios.metricsOnly[m].toFixed(3).padStart(7)} ${inst[m].toFixed(digits).padStart(14)} ` +
-      `${ratios.instrumented[m].toFixed(3).padStart(7)}  ${unit}`;
+      `  ${name.padEnd(34)} ${summaries.baseline[m].toFixed(digits).padStart(10)}` +
+      VARIANTS.slice(1)
+        .map((v) => ` ${summaries[v][m].toFixed(digits).padStart(13)} ${ratioOf(v, m).toFixed(3).padStart(7)}`)
+        .join("") +
+      `  ${unit}`;
     console.log(
       `\nRelayCore, medians of ${RUNS} runs (${SECONDS}s phases, ${RATE} req/s fixed, ${CONCURRENCY} in flight at ` +
         `saturation; ratios: median of the per-run ratios); load average ${report.loadAverage1m.min}–` +
         `${report.loadAverage1m.max} (median ${report.loadAverage1m.median}) on ${availableParallelism()} cores`,
     );
     console.log(
-      `  ${"".padEnd(34)} ${"baseline".padStart(10)} ${"metrics-only".padStart(13)} ${"ratio".padStart(7)} ` +
-        `${"instrumented".padStart(14)} ${"ratio".padStart(7)}`,
+      `  ${"".padEnd(34)} ${"baseline".padStart(10)}` +
+        VARIANTS.slice(1)
+          .map((v) => ` ${v.padStart(13)} ${"ratio".padStart(7)}`)
+          .join(""),
     );
     console.log(row("CPU per request", "cpuPerRequestMs", "ms", 3));
     console.log(row(`p99 latency at ${RATE} req/s`, "p99Ms", "ms", 1));

@@ -10,6 +10,7 @@
  * | `OTEL_SERVICE_NAME`, `OTEL_RESOURCE_ATTRIBUTES` | override the resource |
  * | `LOOKOUT_METRICS_TOKEN` | bearer token for /metrics (required, ≥ 16 characters) |
  * | `LOOKOUT_USER_ID_HASH_KEY` | key for hashing user ids in span attributes (≥ 32 bytes, shared with the collector) |
+ * | `OTEL_TRACES_EXPORTER` | `otlp` (default) or `none`: spans are made and propagated but not exported |
  * | `LOOKOUT_TRACING` | `off` disables tracing (metrics and logs stay) |
  * | `LOOKOUT_INSTRUMENTATION` | `off` disables all of it: no tracing, no HTTP or AI metrics, plain logs (benchmark baseline) |
  *

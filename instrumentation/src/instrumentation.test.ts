@@ -15,7 +15,7 @@ import { HealthMonitor } from "./health.js";
 import { installExpress, installFastify } from "./http.js";
 import { createLogger } from "./logger.js";
 import { ServiceMetrics } from "./metrics.js";
-import { redisTransaction } from "./tracing.js";
+import { redisTransaction, tracesExporter } from "./tracing.js";
 import { RequestWindow } from "./window.js";
 
 const token = "metrics-token-for-tests-0123456789";
@@ -213,5 +213,16 @@ describe("redisTransaction", () => {
       "server.port": 6379,
     });
     expect(failed!.status).toMatchObject({ code: 2, message: "EXECABORT" });
+  });
+});
+
+describe("OTEL_TRACES_EXPORTER", () => {
+  it("is otlp by default, accepts none, and refuses exporters Lookout does not ship, naming the value", () => {
+    expect(tracesExporter({})).toBe("otlp");
+    expect(tracesExporter({ OTEL_TRACES_EXPORTER: "otlp" })).toBe("otlp");
+    expect(tracesExporter({ OTEL_TRACES_EXPORTER: " None " })).toBe("none");
+    expect(() => tracesExporter({ OTEL_TRACES_EXPORTER: "zipkin" })).toThrow(
+      'OTEL_TRACES_EXPORTER="zipkin" is not supported: use "otlp" (the default) or "none"',
+    );
   });
 });

@@ -158,6 +158,23 @@ function batchOptions(env: NodeJS.ProcessEnv): BufferConfig {
   };
 }
 
+export class TracingConfigError extends Error {
+  readonly code = "LOOKOUT_ERR_CONFIG";
+}
+
+/**
+ * OTEL_TRACES_EXPORTER, as the SDK specification defines it: `otlp` (the default) or `none` — traces made and
+ * propagated but exported nowhere (bench/instrumentation.ts uses it to tell the cost of making spans from the cost of
+ * exporting them). Lookout ships only the OTLP exporter, so any other value is refused rather than ignored.
+ */
+export function tracesExporter(env: NodeJS.ProcessEnv): "otlp" | "none" {
+  const value = (env.OTEL_TRACES_EXPORTER ?? "otlp").trim().toLowerCase();
+  if (value === "otlp" || value === "none" || value === "") return value === "none" ? "none" : "otlp";
+  throw new TracingConfigError(
+    `OTEL_TRACES_EXPORTER=${JSON.stringify(env.OTEL_TRACES_EXPORTER)} is not supported: use "otlp" (the default) or "none"`,
+  );
+}
+
 /** Starts tracing for this process. Call it before importing anything it instruments. */
 export async function startTracing(options: TracingOptions): Promise<Tracing> {
   const env = options.env ?? process.env;
@@ -170,13 +187,16 @@ export async function startTracing(options: TracingOptions): Promise<Tracing> {
   });
   // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES override the defaults (merge: the argument wins).
   const resource = defaults.merge(detectResources({ detectors: [envDetector] }));
-  const processor =
-    options.spanProcessor ??
-    new BatchSpanProcessor(new OTLPTraceExporter({ metadata: exporterMetadata(env) }), batchOptions(env));
+  const exporter = tracesExporter(env);
+  const processors = options.spanProcessor
+    ? [options.spanProcessor]
+    : exporter === "none"
+      ? [] // spans are still made, sampled, propagated and ended; nothing is exported
+      : [new BatchSpanProcessor(new OTLPTraceExporter({ metadata: exporterMetadata(env) }), batchOptions(env))];
   const provider = new NodeTracerProvider({
     resource,
     sampler: new ParentBasedSampler({ root: new AlwaysOnSampler() }),
-    spanProcessors: [processor],
+    spanProcessors: processors,
   });
   provider.register({ propagator: new W3CTraceContextPropagator() });
   const unregister = registerInstrumentations({ tracerProvider: provider, instrumentations: instrumentations() });
