@@ -3,7 +3,7 @@
  * the running native stack (bench/alert-scenarios.ts), next to its requirement (issue 7: 30 s for critical alerts, an
  * aim of 15 s for a hard down). Each scenario is injected LOOKOUT_BENCH_ALERT_RUNS times (default 3; the synthetic
  * flow once), the scenarios taking turns so that one alert's wait to resolve overlaps the others' measurements; the
- * table shows the median and the range. Interrupted (SIGINT/SIGTERM), it stops the stack it started. Writes bench/results/alerts.json. The path's budget is in docs/runbook.md ("Latency budget").
+ * table shows the median and the range. LOOKOUT_BENCH_ALERT_SCENARIOS picks a subset by name. Interrupted (SIGINT/SIGTERM), it stops the stack it started. Writes bench/results/alerts.json. The path's budget is in docs/runbook.md ("Latency budget").
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
@@ -18,8 +18,22 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
+// LOOKOUT_BENCH_ALERT_SCENARIOS: a comma-separated subset of the scenario names (e.g. "latency spike,hard down").
+const only = (process.env.LOOKOUT_BENCH_ALERT_SCENARIOS ?? "")
+  .split(",")
+  .map((n) => n.trim())
+  .filter(Boolean);
+const unknown = only.filter((n) => !SCENARIOS.some((s) => s.name === n));
+if (unknown.length > 0) {
+  console.error(
+    `LOOKOUT_BENCH_ALERT_SCENARIOS: unknown ${unknown.map((n) => JSON.stringify(n)).join(", ")}; known: ${SCENARIOS.map((s) => s.name).join(", ")}`,
+  );
+  process.exit(2);
+}
+const scenarios = only.length > 0 ? SCENARIOS.filter((s) => only.includes(s.name)) : SCENARIOS;
+
 const stack = await startAlertStack();
-const seconds = new Map<Scenario, number[]>(SCENARIOS.map((s) => [s, []]));
+const seconds = new Map<Scenario, number[]>(scenarios.map((s) => [s, []]));
 const repetitions = (s: Scenario) => (s.alertname === "SyntheticFlowFailing" ? 1 : runs);
 try {
   // Rates and recording rules need a few samples first.
@@ -28,7 +42,7 @@ try {
   // latency window takes over 5 minutes) the others are measured. Before each injection its alert must have resolved,
   // or it would not notify again.
   for (let round = 0; round < runs; round++) {
-    for (const scenario of SCENARIOS) {
+    for (const scenario of scenarios) {
       if (round >= repetitions(scenario)) continue;
       await waitResolved(stack, (a) => a.alertname === scenario.alertname && a.service === scenario.service, 600_000);
       const { seconds: s } = await measure(
@@ -43,7 +57,7 @@ try {
 } finally {
   await stack.stop();
 }
-const rows = SCENARIOS.map((scenario) => {
+const rows = scenarios.map((scenario) => {
   const measured = seconds.get(scenario)!;
   const m = median(measured);
   return {

@@ -43,7 +43,7 @@ export interface AutoMatrixDeps {
   /** Started by the caller (it checks the stores and downstream services in the background). */
   health: HealthMonitor;
   relaycoreUrl: string;
-  /** How long an AI step waits for RelayCore. */
+  /** How long an AI step waits for RelayCore: longer than RelayCore waits for NeuroWeaver (up to 30 s) plus a failover. */
   upstreamTimeoutMs: number;
   now?: () => number;
 }

@@ -29,7 +29,7 @@ runService("automatrix", async (instrumentation) => {
     stores,
     faults,
     relaycoreUrl,
-    upstreamTimeoutMs: Number(env.LOOKOUT_AUTOMATRIX_UPSTREAM_TIMEOUT_MS ?? "15000"),
+    upstreamTimeoutMs: Number(env.LOOKOUT_AUTOMATRIX_UPSTREAM_TIMEOUT_MS ?? "45000"),
   });
   await app.listen({ host: settings.host, port: settings.port });
   instrumentation.logger.info({ port: settings.port }, "automatrix listening");

@@ -56,10 +56,13 @@ export interface RelayCoreDeps {
 
 /**
  * How long one NeuroWeaver call may take before RelayCore gives up and fails over: 1.5× the slowest healthy answer the
- * model can give for this max_tokens (a slow first token, then every token), at least 2 s, at most `capMs`. So a
- * 1024-token answer from the largest model is not cut off at 5 s (which failed over 2–4% of healthy calls), while a
- * short chat call to a fast model still fails over within a few seconds of NeuroWeaver hanging.
+ * model can give for this max_tokens (a slow first token, then every token), at least 15 s, at most `capMs`. A flat
+ * 5 s cut off healthy long answers (2–4% of calls failed over for nothing), and a deadline as short as a short
+ * call's normal time turns every slowdown of NeuroWeaver into aborted requests, which its latency metrics then cannot
+ * see (an abandoned request is recorded at the moment it was abandoned).
  */
+export const MIN_UPSTREAM_DEADLINE_MS = 15_000;
+
 export function upstreamDeadlineMs(
   profile: ModelProfile,
   maxTokens: number,
@@ -67,7 +70,7 @@ export function upstreamDeadlineMs(
   capMs: number,
 ): number {
   const slowestHealthyMs = (profile.firstTokenMs * 3 + maxTokens * profile.perTokenMs) * latencyScale;
-  return Math.min(capMs, Math.max(2_000, Math.ceil(1.5 * slowestHealthyMs)));
+  return Math.min(capMs, Math.max(MIN_UPSTREAM_DEADLINE_MS, Math.ceil(1.5 * slowestHealthyMs)));
 }
 
 export function relayCoreFaults(): FaultInjector {
