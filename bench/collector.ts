@@ -3,8 +3,8 @@
  *
  * Three configurations, each a fresh collector process per run:
  *   bare       bench/collector-bare.yaml: OTLP in → batch → OTLP out
- *   redaction  the gateway's redaction stages alone (taken from otel-collector/gateway.yaml at run time, so
- *              the rules measured are the rules shipped) between the same receiver and exporter
+ *   redaction  the gateway's redaction stage alone (lookout_redaction, taken from otel-collector/gateway.yaml at run
+ *              time, so the rules measured are the rules shipped) between the same receiver and exporter
  *   gateway    otel-collector/gateway.yaml as shipped (auth, memory limiter, redaction, span metrics, AI totals,
  *              tail sampling), its remote write going to a real Prometheus
  * Every exporter sends to a sink collector (bench/collector-sink.yaml) that discards, so a trace store's speed does
@@ -39,7 +39,10 @@ const STEPS = (process.env.BENCH_STEPS ?? "5000,10000,15000,20000,30000,40000").
 /** Cores of the machine the figures are projected onto (the issue's target machine has two). */
 const TARGET_CORES = 2;
 const GENERATORS = Number(process.env.BENCH_GENERATORS ?? 6);
-const WORKERS = 2;
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
+/** Spans per OTLP export, and the SDK queue in front of it (OTEL_BSP_MAX_QUEUE_SIZE; the SDK default 2048 drops). */
+const GENERATOR_BATCH = Number(process.env.BENCH_GENERATOR_BATCH ?? 1000);
+const GENERATOR_QUEUE = Number(process.env.BENCH_GENERATOR_QUEUE ?? 2048);
 const CLK_TCK = 100; // Linux USER_HZ
 const PAGE = 4096;
 
@@ -59,6 +62,8 @@ interface StepResult {
   generatorLimited: boolean;
   /** The machine's 1-minute load average at the end of the step (other work on the same cores). */
   loadAverage: number;
+  /** telemetrygen's own CPU (all processes) per accepted span: what the load costs on the same cores. */
+  generatorMicrosecondsPerSpan: number;
 }
 
 interface Summary {
@@ -69,6 +74,7 @@ interface Summary {
   cpuCores: number;
   cpuMicrosecondsPerSpan: number;
   peakRssMiB: number;
+  generatorMicrosecondsPerSpan: number;
 }
 
 interface ConfigRun {
@@ -153,6 +159,25 @@ function start(command: string, args: string[], env: Record<string, string>, log
   return child;
 }
 
+/**
+ * Starts one telemetrygen under `sh`, which prints the CPU ticks its child used (utime + stime of waited-for
+ * children, /proc/<sh>/stat fields 16 and 17) when it exits; resolves to them.
+ */
+function startGenerator(command: string, args: string[], env: Record<string, string>, log: string): Promise<number> {
+  const script =
+    'set +e; "$0" "$@"; status=$?; read -r stat < /proc/$$/stat; echo "GENERATOR_STAT ${stat##*) }"; exit $status';
+  const child = start("sh", ["-c", script, command, ...args], env, log);
+  let out = "";
+  child.stdout?.on("data", (c: Buffer) => (out += c.toString()));
+  return new Promise((resolve) =>
+    child.once("exit", () => {
+      // After "pid (comm) ": state is field 3, so cutime and cstime (fields 16, 17) are at 13 and 14.
+      const fields = /GENERATOR_STAT (.*)/.exec(out)?.[1]?.split(" ") ?? [];
+      resolve(Number(fields[13] ?? 0) + Number(fields[14] ?? 0));
+    }),
+  );
+}
+
 async function stop(child: ChildProcess | undefined): Promise<void> {
   if (!child || child.exitCode !== null || child.signalCode !== null) return;
   const gone = new Promise((r) => child.once("exit", r));
@@ -168,8 +193,8 @@ function redactionConfig(): string {
     processors: Record<string, unknown>;
     service: { pipelines: Record<string, { processors: string[] }> };
   };
-  const stages = gateway.service.pipelines["traces/ingest"]!.processors.filter(
-    (p) => p.startsWith("redaction") || p.startsWith("transform/redact"),
+  const stages = gateway.service.pipelines["traces/ingest"]!.processors.filter((p) =>
+    p.startsWith("lookout_redaction"),
   );
   const bare = parse(readFileSync(join(REPO_ROOT, "bench", "collector-bare.yaml"), "utf8")) as {
     processors: Record<string, unknown>;
@@ -192,7 +217,7 @@ async function runConfig(config: ConfigName, scratch: string, sinkPort: number):
     BENCH_OTLP_GRPC_PORT: String(otlpPort),
     BENCH_METRICS_PORT: String(metricsPort),
     BENCH_SINK_ENDPOINT: `127.0.0.1:${sinkPort}`,
-    // redaction/user_ids refuses to start without a key (the redaction-only config has it too).
+    // lookout_redaction refuses to start without a user-id key (the redaction-only config has it too).
     LOOKOUT_USER_ID_HASH_KEY: "bench-only-user-id-hash-key-0123456789abcdef",
   };
   if (config === "gateway") {
@@ -242,7 +267,7 @@ async function runConfig(config: ConfigName, scratch: string, sinkPort: number):
       const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssBytes(collector.pid!))), 250);
       const started = Date.now();
       const generators = Array.from({ length: GENERATORS }, (_, i) =>
-        start(
+        startGenerator(
           tools.telemetrygen,
           [
             "traces",
@@ -257,7 +282,7 @@ async function runConfig(config: ConfigName, scratch: string, sinkPort: number):
             "--child-spans",
             "9",
             "--batch-size",
-            "1000",
+            String(GENERATOR_BATCH),
             "--duration",
             `${STEP_SECONDS}s`,
             "--service",
@@ -269,11 +294,11 @@ async function runConfig(config: ConfigName, scratch: string, sinkPort: number):
             "--telemetry-attributes",
             'url.full="https://relaycore.internal/v1/route?model=gpt-4o&page=2"',
           ],
-          {},
+          { OTEL_BSP_MAX_QUEUE_SIZE: String(GENERATOR_QUEUE) },
           join(dir, `telemetrygen-${target}-${i}.log`),
         ),
       );
-      await Promise.all(generators.map((g) => new Promise((r) => g.once("exit", r))));
+      const generatorTicks = (await Promise.all(generators)).reduce((a, b) => a + b, 0);
       const loadSeconds = (Date.now() - started) / 1000;
       const ticksLoad = cpuTicks(collector.pid!);
       const mid = await selfMetrics(metricsPort);
@@ -300,12 +325,14 @@ async function runConfig(config: ConfigName, scratch: string, sinkPort: number):
         sustained: Object.keys(problems).length === 0,
         generatorLimited: acceptedRate < 0.9 * target,
         loadAverage: Math.round(loadavg()[0]! * 100) / 100,
+        generatorMicrosecondsPerSpan:
+          accepted > 0 ? Math.round(((generatorTicks / CLK_TCK) * 1e6) / accepted) : Infinity,
       };
       steps.push(result);
       process.stderr.write(
         `  ${config.padEnd(9)} target ${String(target).padStart(6)}/s accepted ${String(result.acceptedSpansPerSecond).padStart(6)}/s ` +
           `cpu ${result.cpuCores} cores ${result.cpuMicrosecondsPerSpan} µs/span rss ${result.peakRssMiB} MiB ` +
-          `load ${result.loadAverage} ${result.sustained ? "ok" : `NOT sustained ${JSON.stringify(problems)}`}` +
+          `generator ${result.generatorMicrosecondsPerSpan} µs/span load ${result.loadAverage} ${result.sustained ? "ok" : `NOT sustained ${JSON.stringify(problems)}`}` +
           `${result.generatorLimited ? " (generator-limited)" : ""}\n`,
       );
       // Stop at the first step with a problem, or once the generator cannot deliver the target any more.
@@ -354,6 +381,7 @@ async function main(): Promise<void> {
     cpuCores: pick(config, (s) => s.cpuCores),
     cpuMicrosecondsPerSpan: pick(config, (s) => s.cpuMicrosecondsPerSpan),
     peakRssMiB: pick(config, (s) => s.peakRssMiB),
+    generatorMicrosecondsPerSpan: pick(config, (s) => s.generatorMicrosecondsPerSpan),
   });
   const summary: Record<ConfigName, Summary> = {
     bare: summarize("bare"),
@@ -390,7 +418,7 @@ async function main(): Promise<void> {
     runs: RUNS,
     stepSeconds: STEP_SECONDS,
     steps: STEPS,
-    generators: `${GENERATORS} telemetrygen × ${WORKERS} workers, 10-span traces`,
+    generators: `${GENERATORS} telemetrygen × ${WORKERS} workers, 10-span traces, batches of ${GENERATOR_BATCH}, SDK queue ${GENERATOR_QUEUE}`,
     summary,
     ratiosToBare: Object.fromEntries(
       (["redaction", "gateway"] as const).map((c) => [
@@ -443,7 +471,10 @@ async function main(): Promise<void> {
       ...vs,
     ]);
   }
-  console.log(`\n  redaction stages alone (redaction − bare): ${stageCost} µs/span`);
+  console.log(`\n  redaction stage alone (redaction − bare): ${stageCost} µs/span`);
+  console.log(
+    `  telemetrygen's own CPU per span (same cores): ${CONFIGS.map((c) => `${c} ${summary[c].generatorMicrosecondsPerSpan} µs`).join(", ")}`,
+  );
   console.log(
     `  load average (1 min) during the steps: median ${loadAverage.median}, ${loadAverage.min}–${loadAverage.max}`,
   );

@@ -1,7 +1,8 @@
 /**
  * Installs or builds every real component Lookout runs, idempotently, into LOOKOUT_CACHE keyed by version:
  *
- *   <cache>/tools/otelcol-lookout-<version>-<manifest hash>/otelcol-lookout   (OpenTelemetry Collector Builder)
+ *   <cache>/tools/otelcol-lookout-<version>-<source hash>/otelcol-lookout     (OpenTelemetry Collector Builder;
+ *                                                                             hash of the manifest and local modules)
  *   <cache>/tools/jaeger-<module version>/jaeger                              (go build of the pinned module)
  *   <cache>/tools/telemetrygen-<version>/telemetrygen                         (go install)
  *
@@ -33,10 +34,35 @@ function toolsDir(cache: string): string {
   return join(cache, "tools");
 }
 
-/** Folder name of the collector build: the release and a hash of the manifest, so editing the manifest rebuilds. */
-export function collectorKey(manifest = readFileSync(COLLECTOR_MANIFEST, "utf8")): string {
-  const hash = createHash("sha256").update(manifest).digest("hex").slice(0, 12);
-  return `otelcol-lookout-${COLLECTOR_VERSION}-${hash}`;
+/** The local Go modules the manifest builds from source (`path:` entries, relative to the repo root). */
+export function localModulePaths(manifest: string): string[] {
+  return [...manifest.matchAll(/^\s*path:\s*["']?([^"'\s#]+)["']?\s*(?:#.*)?$/gm)].map((m) => m[1]!);
+}
+
+/** Every file of a local module that goes into the binary (tests and test data do not), sorted, relative. */
+function moduleSourceFiles(dir: string, prefix = ""): string[] {
+  return readdirSync(join(dir, prefix), { withFileTypes: true })
+    .flatMap((entry) => {
+      const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) return entry.name === "testdata" ? [] : moduleSourceFiles(dir, rel);
+      return entry.name.endsWith("_test.go") ? [] : [rel];
+    })
+    .sort();
+}
+
+/**
+ * Folder name of the collector build: the release and a hash of the manifest and of the source of every local module
+ * it names (Lookout's own processor), so editing either rebuilds.
+ */
+export function collectorKey(manifest = readFileSync(COLLECTOR_MANIFEST, "utf8"), root = REPO_ROOT): string {
+  const hash = createHash("sha256").update(manifest);
+  for (const modulePath of localModulePaths(manifest)) {
+    const dir = join(root, modulePath);
+    for (const file of moduleSourceFiles(dir)) {
+      hash.update(`\0${modulePath}/${file}\0`).update(readFileSync(join(dir, file)));
+    }
+  }
+  return `otelcol-lookout-${COLLECTOR_VERSION}-${hash.digest("hex").slice(0, 12)}`;
 }
 
 export interface ToolPaths {
@@ -301,9 +327,18 @@ export async function ensureCollector(progress: Progress, cache = lookoutCache()
   const work = join(toolsDir(cache), "build", `otelcol-${process.pid}`);
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
-  // The manifest's output_path is relative to the repo; build in the cache instead so the clone stays clean.
+  // The manifest's output_path is relative to the repo; build in the cache instead so the clone stays clean. Local
+  // modules' paths are relative to the repo too (as in the Dockerfile's build): made absolute for a build run here.
   const buildManifest = join(work, "builder-config.yaml");
-  writeFileSync(buildManifest, manifest.replace(/output_path:.*$/m, `output_path: ${join(work, "src")}`));
+  writeFileSync(
+    buildManifest,
+    manifest
+      .replace(/output_path:.*$/m, `output_path: ${join(work, "src")}`)
+      .replace(
+        /^(\s*path:\s*)["']?([^"'\s#]+)["']?/gm,
+        (_, lead: string, path: string) => `${lead}${join(REPO_ROOT, path)}`,
+      ),
+  );
   progress(
     `→ building the collector ${COLLECTOR_VERSION} from otel-collector/builder-config.yaml (several minutes on 2 cores)`,
   );

@@ -49,14 +49,29 @@ describe("lookout validate", () => {
 
   it("refuses a collector config with an unknown processor", () => {
     const file = broken("otel-collector/gateway.yaml", (t) =>
-      t.replace(
-        "processors: [memory_limiter, redaction/user_ids, redaction, redaction/shapes, transform/redact]",
-        "processors: [memory_limiter, redaction/user_ids, redactoin, redaction/shapes, transform/redact]",
-      ),
+      t.replace("processors: [memory_limiter, lookout_redaction]", "processors: [memory_limiter, lookout_redactoin]"),
     );
     const result = checkCollectorConfig(file, tools);
     expect(result.ok).toBe(false);
-    expect(result.output).toMatch(/redactoin/);
+    expect(result.output).toMatch(/lookout_redactoin/);
+  });
+
+  it("refuses a gateway whose redaction rule does not compile, naming the rule", () => {
+    const file = broken("otel-collector/gateway.yaml", (t) =>
+      t.replace('{ name: jwt, pattern: "eyJ[', '{ name: jwt, pattern: "eyJ(['),
+    );
+    const result = checkCollectorConfig(file, tools);
+    expect(result.ok).toBe(false);
+    expect(result.output).toMatch(/value_rules\[2\] \(jwt\)\.pattern: error parsing regexp: missing closing \)/);
+  });
+
+  it("refuses a gateway with an unknown client IP policy, naming the field", () => {
+    const file = broken("otel-collector/gateway.yaml", (t) =>
+      t.replace("${env:LOOKOUT_CLIENT_IP_POLICY:-mask}", "${env:LOOKOUT_CLIENT_IP_POLICY_UNSET_IN_TEST:-hide}"),
+    );
+    const result = checkCollectorConfig(file, tools);
+    expect(result.ok).toBe(false);
+    expect(result.output).toMatch(/client_ip\.policy: "hide" is not one of mask, truncate, keep/);
   });
 
   it("refuses a collector config with a misspelt setting", () => {
