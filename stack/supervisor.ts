@@ -106,6 +106,7 @@ export async function reapStale(layout: HomeLayout, out: (line: string) => void)
 export class Supervisor {
   private readonly running: Running[] = [];
   private stopping = false;
+  private stateFileLost = false;
   private readonly startedAt = new Date().toISOString();
   private status: StackState["status"] = "starting";
 
@@ -248,7 +249,15 @@ export class Supervisor {
         restarts: r.restarts,
       })),
     };
-    writeFileSync(this.options.layout.stateFile, `${JSON.stringify(state, null, 2)}\n`);
+    try {
+      writeFileSync(this.options.layout.stateFile, `${JSON.stringify(state, null, 2)}\n`);
+    } catch (error) {
+      // The state file is for `lookout stack status/down`; losing it (LOOKOUT_HOME removed under a running stack)
+      // must not stop the supervisor from stopping what it started, or the components outlive it.
+      if (!this.stateFileLost)
+        this.options.out(`! cannot write ${this.options.layout.stateFile}: ${(error as Error).message}`);
+      this.stateFileLost = true;
+    }
   }
 }
 
