@@ -62,7 +62,7 @@ describe("lookout validate", () => {
     );
     const result = checkCollectorConfig(file, tools);
     expect(result.ok).toBe(false);
-    expect(result.output).toMatch(/value_rules\[2\] \(jwt\)\.pattern: error parsing regexp: missing closing \)/);
+    expect(result.output).toMatch(/value_rules\[3\] \(jwt\)\.pattern: error parsing regexp: missing closing \)/);
   });
 
   it("refuses a gateway with an unknown client IP policy, naming the field", () => {
