@@ -102,19 +102,31 @@ export async function synthetics(args: string[], out: (line: string) => void, en
     if (config.synthetics?.jaegerUiUrl) run.traceUrl = `${config.synthetics.jaegerUiUrl}/trace/${run.traceId}`;
   } else {
     const base = (url ?? `http://127.0.0.1:${resolvePorts(env).AGGREGATOR}`).replace(/\/+$/, "");
-    let response;
-    try {
-      response = await request(`${base}/api/v1/synthetics/${encodeURIComponent(name)}/runs`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${adminToken(env)}` },
-        // A run ends within its timeout plus cleanup; wait that long for the answer.
-        headersTimeout: flow.timeoutMs + 30_000,
-      });
-    } catch (error) {
-      throw new LookoutError(
-        "LOOKOUT_ERR_STACK",
-        `cannot reach the aggregator at ${base}: ${(error as Error).message} (is the stack running? or use --local)`,
-      );
+    const post = async () => {
+      try {
+        return await request(`${base}/api/v1/synthetics/${encodeURIComponent(name)}/runs`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${adminToken(env)}` },
+          // A run ends within its timeout plus cleanup; wait that long for the answer.
+          headersTimeout: flow.timeoutMs + 30_000,
+        });
+      } catch (error) {
+        throw new LookoutError(
+          "LOOKOUT_ERR_STACK",
+          `cannot reach the aggregator at ${base}: ${(error as Error).message} (is the stack running? or use --local)`,
+        );
+      }
+    };
+    // A scheduled run or recheck in progress (409): wait for it to end and start ours, within the flow's timeout.
+    const waitUntil = Date.now() + flow.timeoutMs + 30_000;
+    let response = await post();
+    let waited = false;
+    while (response.statusCode === 409 && Date.now() < waitUntil) {
+      await response.body.dump();
+      if (!waited) process.stderr.write(`a run of ${name} is in progress; starting ours when it ends…\n`);
+      waited = true;
+      await new Promise((r) => setTimeout(r, 500));
+      response = await post();
     }
     const text = await response.body.text();
     if (response.statusCode !== 201) {

@@ -120,7 +120,11 @@ export function buildNeuroWeaver(deps: NeuroWeaverDeps): FastifyInstance {
       const maxTokens = request.body.max_tokens ?? 1024;
       const generated = simulateGeneration(profile, maxTokens, deps.latencyScale, random);
       // Runaway: the model ignores max_tokens and rambles on, as a looping prompt makes real models do.
-      const outputTokens = faults.state.runawayCost ? generated.outputTokens * 10 : generated.outputTokens;
+      // Runaway: the model ignores max_tokens and rambles — ten times its usual answer, and never less than the cap,
+      // so every answer comes back cut off ("length") and billed long.
+      const outputTokens = faults.state.runawayCost
+        ? Math.max(maxTokens, generated.outputTokens * 10)
+        : generated.outputTokens;
       const latencyMs = faults.state.runawayCost ? generated.latencyMs * 3 : generated.latencyMs;
       await sleep(latencyMs);
       trace.getActiveSpan()?.setAttributes({

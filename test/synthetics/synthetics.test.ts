@@ -217,7 +217,7 @@ describe("built-in synthetic flows in the native stack", () => {
     try {
       const failed = cli("relaycore-chat");
       expect(failed.status, failed.stdout + failed.stderr).toBe(1);
-      expect(failed.stdout).toContain("relaycore-chat: FAILURE");
+      expect(failed.stdout, failed.stderr).toContain("relaycore-chat: FAILURE");
       expect(failed.stdout).toContain('expected: "nw-llama-3-8b"');
       expect(failed.stdout).toContain('actual:   "external-large"');
     } finally {
