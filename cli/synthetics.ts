@@ -120,11 +120,10 @@ export async function synthetics(args: string[], out: (line: string) => void, en
     // A scheduled run or recheck in progress (409): wait for it to end and start ours, within the flow's timeout.
     const waitUntil = Date.now() + flow.timeoutMs + 30_000;
     let response = await post();
-    let waited = false;
+    if (response.statusCode === 409)
+      process.stderr.write(`a run of ${name} is in progress; starting ours when it ends…\n`);
     while (response.statusCode === 409 && Date.now() < waitUntil) {
       await response.body.dump();
-      if (!waited) process.stderr.write(`a run of ${name} is in progress; starting ours when it ends…\n`);
-      waited = true;
       await new Promise((r) => setTimeout(r, 500));
       response = await post();
     }

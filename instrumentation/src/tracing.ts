@@ -169,7 +169,8 @@ export class TracingConfigError extends Error {
  */
 export function tracesExporter(env: NodeJS.ProcessEnv): "otlp" | "none" {
   const value = (env.OTEL_TRACES_EXPORTER ?? "otlp").trim().toLowerCase();
-  if (value === "otlp" || value === "none" || value === "") return value === "none" ? "none" : "otlp";
+  if (value === "none") return "none";
+  if (value === "otlp" || value === "") return "otlp";
   throw new TracingConfigError(
     `OTEL_TRACES_EXPORTER=${JSON.stringify(env.OTEL_TRACES_EXPORTER)} is not supported: use "otlp" (the default) or "none"`,
   );

@@ -3,8 +3,9 @@
  * time: a scheduled tick or a manual trigger that finds the flow still running is refused, never queued or doubled
  * up. A failed run of a flow with a recheck delay is run again that much later (trigger "recheck"), until it passes or
  * reaches its alert threshold, so a real failure alerts within seconds rather than alertAfter schedule intervals; the
- * next scheduled tick takes over from a pending recheck. Each finished run is stored, exported as metrics and logged (scrubbed: no secret reaches the log). Scheduler,
- * clock, tracer and environment are passed in, so tests drive schedules and time without waiting for the wall clock.
+ * next scheduled tick takes over from a pending recheck. Each finished run is stored, exported as metrics and logged
+ * (scrubbed: no secret reaches the log). Scheduler, clock, tracer and environment are passed in, so tests drive
+ * schedules and time without waiting for the wall clock.
  */
 import cron from "node-cron";
 import type { Logger } from "pino";

@@ -2,6 +2,7 @@ package lookoutredactionprocessor
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -139,32 +140,16 @@ func oneSpan(p place, key string, value any) ptrace.Traces {
 	span.Status().SetMessage("upstream failed")
 	ev := span.Events().AppendEmpty()
 	ev.SetName("exception")
-	link := span.Links().AppendEmpty()
-	var attrs pcommon.Map
-	isAttr := true
+	span.Links().AppendEmpty()
 	switch p {
-	case resourceAttr:
-		attrs = rs.Resource().Attributes()
-	case scopeAttr:
-		attrs = ss.Scope().Attributes()
-	case spanAttr:
-		attrs = span.Attributes()
-	case eventAttr:
-		attrs = ev.Attributes()
-	case linkAttr:
-		attrs = link.Attributes()
 	case spanName:
 		span.SetName(value.(string))
-		isAttr = false
 	case statusMsg:
 		span.Status().SetMessage(value.(string))
-		isAttr = false
 	case eventName:
 		ev.SetName(value.(string))
-		isAttr = false
-	}
-	if isAttr {
-		if err := attrs.PutEmpty(key).FromRaw(value); err != nil {
+	default:
+		if err := attrsAt(rs, ss, span, p).PutEmpty(key).FromRaw(value); err != nil {
 			panic(err)
 		}
 	}
@@ -176,18 +161,7 @@ func at(td ptrace.Traces, p place, key string) string {
 	rs := td.ResourceSpans().At(0)
 	ss := rs.ScopeSpans().At(0)
 	span := ss.Spans().At(0)
-	var attrs pcommon.Map
 	switch p {
-	case resourceAttr:
-		attrs = rs.Resource().Attributes()
-	case scopeAttr:
-		attrs = ss.Scope().Attributes()
-	case spanAttr:
-		attrs = span.Attributes()
-	case eventAttr:
-		attrs = span.Events().At(0).Attributes()
-	case linkAttr:
-		attrs = span.Links().At(0).Attributes()
 	case spanName:
 		return span.Name()
 	case statusMsg:
@@ -195,9 +169,27 @@ func at(td ptrace.Traces, p place, key string) string {
 	case eventName:
 		return span.Events().At(0).Name()
 	}
+	attrs := attrsAt(rs, ss, span, p)
 	v, ok := attrs.Get(key)
 	if !ok {
 		return "<missing>"
 	}
 	return v.AsString()
+}
+
+// attrsAt is the attribute map of an attribute place, in a batch built by oneSpan (one event, one link).
+func attrsAt(rs ptrace.ResourceSpans, ss ptrace.ScopeSpans, span ptrace.Span, p place) pcommon.Map {
+	switch p {
+	case resourceAttr:
+		return rs.Resource().Attributes()
+	case scopeAttr:
+		return ss.Scope().Attributes()
+	case spanAttr:
+		return span.Attributes()
+	case eventAttr:
+		return span.Events().At(0).Attributes()
+	case linkAttr:
+		return span.Links().At(0).Attributes()
+	}
+	panic(fmt.Sprintf("%q is not an attribute place", p))
 }
