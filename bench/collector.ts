@@ -7,6 +7,7 @@
  *              time, so the rules measured are the rules shipped) between the same receiver and exporter
  *   gateway    otel-collector/gateway.yaml as shipped (auth, memory limiter, redaction, span metrics, AI totals,
  *              tail sampling), its remote write going to a real Prometheus
+ * All three run with the stack's GOMEMLIMIT (stack/components.ts), as the stack runs its collectors.
  * Every exporter sends to a sink collector (bench/collector-sink.yaml) that discards, so a trace store's speed does
  * not enter the figures; the sink's CPU is not counted.
  *
@@ -30,6 +31,7 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { request } from "undici";
 import { parse, stringify } from "yaml";
+import { COLLECTOR_GOMEMLIMIT } from "../stack/components.js";
 import { REPO_ROOT } from "../stack/paths.js";
 import { freePort } from "../stack/ports.js";
 import { toolPaths } from "../stack/tools.js";
@@ -225,6 +227,8 @@ async function runConfig(config: ConfigName, scratch: string, sinkPort: number):
     BENCH_SINK_ENDPOINT: `127.0.0.1:${sinkPort}`,
     // lookout_redaction refuses to start without a user-id key (the redaction-only config has it too).
     LOOKOUT_USER_ID_HASH_KEY: "bench-only-user-id-hash-key-0123456789abcdef",
+    // The Go memory limit the stack gives its collectors, for all three: the same runtime, only the pipeline differs.
+    GOMEMLIMIT: COLLECTOR_GOMEMLIMIT,
   };
   if (config === "gateway") {
     const promPort = await freePort();

@@ -43,6 +43,15 @@ export interface StackContext {
 
 const LOOPBACK = "127.0.0.1";
 
+/**
+ * The Go runtime's memory limit for every collector the stack runs (gateway, samplers, load balancer) and for the
+ * collectors of bench/collector.ts: about 80% of the gateway's 512 MiB budget, as the memory_limiter processor's own
+ * documentation advises, and no higher than gateway.yaml's memory_limiter soft limit (400 MiB of heap), so the runtime
+ * collects garbage before the limiter would count it and refuse data. compose/docker-compose.yml sets the same value
+ * (stack/compose.ts checks). GOMEMLIMIT in the environment overrides it.
+ */
+export const COLLECTOR_GOMEMLIMIT = "400MiB";
+
 /** Parses a Prometheus duration such as 30d, 12w, 1y, 720h and checks it is within (0, 1 year]. */
 export function parseRetention(raw: string | undefined): string {
   const value = raw && raw.trim() !== "" ? raw.trim() : "30d";
@@ -300,6 +309,7 @@ export function components(ctx: StackContext, env: NodeJS.ProcessEnv = process.e
         LOOKOUT_COLLECTOR_STORAGE_DIR: layout.data("collector"),
         LOOKOUT_JAEGER_OTLP_ENDPOINT: `${LOOPBACK}:${ports.JAEGER_OTLP_GRPC}`,
         LOOKOUT_PROMETHEUS_REMOTE_WRITE_URL: http(ports.PROMETHEUS, "/api/v1/write"),
+        GOMEMLIMIT: env.GOMEMLIMIT ?? COLLECTOR_GOMEMLIMIT,
       },
       prepare: () => mkdirSync(layout.data("collector"), { recursive: true }),
       ready: httpReady(http(ports.COLLECTOR_HEALTH, "/")),

@@ -124,6 +124,21 @@ describe("checkCompose", () => {
     }
   });
 
+  it("reports a collector whose Go memory limit differs from the native stack's", () => {
+    const file = join(REPO_ROOT, "compose", "docker-compose.yml");
+    const text = readFileSync(file, "utf8");
+    expect(text).toContain("GOMEMLIMIT: 400MiB");
+    const copy = join(REPO_ROOT, "compose", `.gomemlimit-test-${process.pid}.yml`);
+    writeFileSync(copy, text.replace("GOMEMLIMIT: 400MiB", "GOMEMLIMIT: 900MiB"));
+    try {
+      expect(checkCompose(copy)).toEqual([
+        expect.stringMatching(/service "otel-collector": GOMEMLIMIT=900MiB, the native stack has 400MiB/),
+      ]);
+    } finally {
+      rmSync(copy, { force: true });
+    }
+  });
+
   it("says how to build compose-check when it is missing", () => {
     const env = { ...process.env, LOOKOUT_COMPOSE_CHECK_BIN: join(scratch, "no-such-compose-check") };
     expect(checkCompose(join(REPO_ROOT, "compose", "docker-compose.yml"), env)).toEqual([

@@ -7,7 +7,8 @@
  * - every config file the native stack uses is mounted from the clone (the same file, never a copy), read-only;
  * - every service has a healthcheck (one-shot jobs excepted, see ONE_SHOT_SERVICES), a restart policy and CPU and
  *   memory limits;
- * - named volumes are declared, secrets come from the environment, only the documented ports are published.
+ * - named volumes are declared, secrets come from the environment, only the documented ports are published;
+ * - the collector runs with the native stack's Go memory limit (GOMEMLIMIT).
  *
  * compose-check is built by `npm run setup` into the tool cache, keyed by a hash of its source:
  *   <cache>/tools/compose-check-<hash of go.mod + main.go>/compose-check
@@ -18,7 +19,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve, sep } from "node:path";
-import type { ComponentSpec } from "./components.js";
+import { COLLECTOR_GOMEMLIMIT, type ComponentSpec } from "./components.js";
 import { demoComponents } from "./demo-components.js";
 import { homeLayout, lookoutCache, REPO_ROOT } from "./paths.js";
 import { resolvePorts } from "./ports.js";
@@ -325,6 +326,17 @@ function checkDemoServices(project: ComposeProject): string[] {
   return problems;
 }
 
+/** The collector service must run with the native stack's Go memory limit, which gateway.yaml's limits assume. */
+function checkCollectorRuntime(project: ComposeProject): string[] {
+  const service = project.services["otel-collector"];
+  if (!service) return [];
+  const given = service.environment?.GOMEMLIMIT;
+  if (given === COLLECTOR_GOMEMLIMIT) return [];
+  return [
+    `service "otel-collector": GOMEMLIMIT=${given ?? "(unset)"}, the native stack has ${COLLECTOR_GOMEMLIMIT} (stack/components.ts), which gateway.yaml's memory_limiter assumes`,
+  ];
+}
+
 /**
  * Loads composeFile with the compose-spec loader and returns every problem found, in plain words; empty when fine.
  * Variables the file requires are set to placeholders for the load, so no real secret is needed.
@@ -340,5 +352,6 @@ export function checkCompose(composeFile: string, env: NodeJS.ProcessEnv = proce
     ...checkNativeConfigs(project),
     ...checkSecrets(project),
     ...checkDemoServices(project),
+    ...checkCollectorRuntime(project),
   ];
 }
