@@ -16,8 +16,11 @@ import (
 //   - "at least n bytes from the set S" (the e-mail rule needs one '@' and one '.'; the card rule 13 digits; the
 //     IPv4 rule 4 digits and 3 dots), for sets that hold no ASCII letter — letters are in nearly every value, so a
 //     condition on them would clear nothing;
-//   - "contains the literal L" (eyJ, sk-, ://, AKIA…), for case-sensitive literals of two bytes or more.
-// Both are necessary, never sufficient: a value that meets them is still matched by the real expression. Dropping a
+//   - "contains the literal L" (eyJ, sk-, ://, AKIA…), for case-sensitive literals of two bytes or more;
+//   - "contains the literal L followed by a byte from the set S", for a literal (one byte is enough) directly followed
+//     by something whose first byte is known: a query-string secret needs "?" or "&" followed by the first letter of
+//     one of its parameter names, so "?model=" does not run it.
+// All are necessary, never sufficient: a value that meets them is still matched by the real expression. Dropping a
 // condition only makes the filter weaker, never wrong, so anything the analysis does not understand adds none.
 
 // byteSet is a set of byte values.
@@ -29,6 +32,7 @@ func (s *byteSet) union(o byteSet) {
 	s[0], s[1], s[2], s[3] = s[0]|o[0], s[1]|o[1], s[2]|o[2], s[3]|o[3]
 }
 func (s *byteSet) addRange(lo, hi int) { addRange(s, lo, hi) }
+func (s byteSet) asciiSize() int       { return bits.OnesCount64(s[0]) + bits.OnesCount64(s[1]) }
 func (s byteSet) size() int {
 	return bits.OnesCount64(s[0]) + bits.OnesCount64(s[1]) + bits.OnesCount64(s[2]) + bits.OnesCount64(s[3])
 }
@@ -57,6 +61,13 @@ func (s byteSet) selective() bool {
 type needs struct {
 	counts   map[byteSet]int
 	literals []string
+	follows  []follow
+}
+
+// follow is the condition "the literal occurs followed by a byte from next".
+type follow struct {
+	literal string
+	next    byteSet
 }
 
 func (n *needs) addCount(s byteSet, c int) {
@@ -74,6 +85,7 @@ func (n *needs) merge(o needs, times int) {
 		n.addCount(s, c*times)
 	}
 	n.literals = append(n.literals, o.literals...)
+	n.follows = append(n.follows, o.follows...)
 }
 
 // needsOf derives the necessary conditions of a parsed (simplified) expression.
@@ -101,8 +113,16 @@ func needsOf(re *syntax.Regexp) needs {
 			n.merge(needsOf(re.Sub[0]), re.Min)
 		}
 	case syntax.OpConcat:
-		for _, sub := range re.Sub {
+		for i, sub := range re.Sub {
 			n.merge(needsOf(sub), 1)
+			if sub.Op != syntax.OpLiteral || sub.Flags&syntax.FoldCase != 0 || i+1 == len(re.Sub) {
+				continue
+			}
+			// Only a set that leaves out much of ASCII clears ordinary values (bytes ≥ 0x80 do not count: case folding
+			// adds them for "k" and "s", whose folds include the Kelvin sign and the long s).
+			if next, ok := firstBytes(re.Sub[i+1]); ok && next.asciiSize() < 64 {
+				n.follows = append(n.follows, follow{literal: string(sub.Rune), next: next})
+			}
 		}
 	case syntax.OpAlternate:
 		// Each branch needs at least c_i bytes of its most selective set S_i; so the whole needs at least
@@ -124,6 +144,45 @@ func needsOf(re *syntax.Regexp) needs {
 		// Stars, quests, anchors, word boundaries, any-char: nothing required.
 	}
 	return n
+}
+
+// firstBytes is the set the first byte of every match of re belongs to; ok is false when it is not known, or when re
+// can match the empty string (then the next expression's first byte could come first).
+func firstBytes(re *syntax.Regexp) (byteSet, bool) {
+	switch re.Op {
+	case syntax.OpLiteral:
+		if len(re.Rune) == 0 {
+			return byteSet{}, false
+		}
+		return runeBytes(re.Rune[0], re.Flags&syntax.FoldCase != 0), true
+	case syntax.OpCharClass:
+		var s byteSet
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			s.addRange(int(re.Rune[i]), int(re.Rune[i+1]))
+		}
+		return s, s.size() > 0
+	case syntax.OpCapture, syntax.OpPlus:
+		return firstBytes(re.Sub[0])
+	case syntax.OpRepeat:
+		if re.Min > 0 {
+			return firstBytes(re.Sub[0])
+		}
+	case syntax.OpConcat:
+		if len(re.Sub) > 0 {
+			return firstBytes(re.Sub[0])
+		}
+	case syntax.OpAlternate:
+		var union byteSet
+		for _, sub := range re.Sub {
+			s, ok := firstBytes(sub)
+			if !ok {
+				return byteSet{}, false
+			}
+			union.union(s)
+		}
+		return union, true
+	}
+	return byteSet{}, false
 }
 
 // mostSelective picks the condition of n on the smallest set (then the highest count).
@@ -207,6 +266,7 @@ type rule struct {
 	re       *regexp.Regexp
 	counts   []classCount
 	literals []string
+	follows  []follow
 }
 
 type classCount struct {
@@ -239,6 +299,7 @@ func newRule(name, pattern string, sc *scanner) (*rule, error) {
 			r.literals = append(r.literals, l)
 		}
 	}
+	r.follows = n.follows
 	return r, nil
 }
 
@@ -263,5 +324,25 @@ func (r *rule) possible(s string, f *features) bool {
 			return false
 		}
 	}
+	for _, fl := range r.follows {
+		if !followed(s, fl) {
+			return false
+		}
+	}
 	return true
+}
+
+// followed reports whether s contains fl.literal directly followed by a byte of fl.next.
+func followed(s string, fl follow) bool {
+	for from := 0; ; {
+		i := strings.Index(s[from:], fl.literal)
+		if i < 0 {
+			return false
+		}
+		end := from + i + len(fl.literal)
+		if end < len(s) && fl.next.has(s[end]) {
+			return true
+		}
+		from += i + 1
+	}
 }

@@ -7,24 +7,31 @@ import (
 	"testing"
 )
 
-// The pre-filter may only skip a rule on values the rule cannot match: for every shipped rule and many values,
-// a match implies "possible".
-func TestPrefilterNeverSkipsAMatch(t *testing.T) {
+// shippedRules is every rule of the shipped configuration that runs through apply, with the replacement it gets.
+func shippedRules(t *testing.T) (*redactor, map[*rule]string) {
 	r, err := compile(shipped(t, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
-	rules := append(append([]*rule{}, r.valueRules...), r.ipInText...)
-	rules = append(rules, r.sqlString, r.sqlNumber)
+	rules := map[*rule]string{r.sqlString: "?", r.sqlNumber: "${1}?"}
+	for _, ru := range append(append([]*rule{}, r.valueRules...), r.ipInText...) {
+		rules[ru] = Mask
+	}
+	return r, rules
+}
 
+// probeValues is what the rules are tried on: every corpus value alone and embedded in text, controls, random strings
+// over an alphabet rich in what the rules look for, digit runs shaped like cards and phones, and pairs of corpus
+// values in one string (two matches of a rule, or of two rules).
+func probeValues() []string {
 	values := []string{}
 	for _, c := range piiCases {
 		values = append(values, c.value, embedded(c.value))
 	}
 	values = append(values, controls...)
 	values = append(values, "203.0.113.77", "2001:db8:85a3::8a2e:370:7334", "fe80::1", "1.2.3.4",
-		"SELECT 'a', 1", "x = -3.5", "a@b.cd", "+1 (212) 555-0199", "1234 5678 9012 3456")
-	// Random values over an alphabet rich in what the rules look for.
+		"SELECT 'a', 1", "x = -3.5", "a@b.cd", "+1 (212) 555-0199", "1234 5678 9012 3456",
+		"https://relaycore.internal/v1/route?model=gpt-4o&page=2", "/search?q=1&token=abc&page=2&key=x")
 	const alphabet = "0123456789 .-()+@:/?&=_'aAbBeEyJkKsSrRhHfFgGpPxXoOlLtTiIzZ#\n"
 	rng := rand.New(rand.NewPCG(1, 2))
 	for i := 0; i < 20000; i++ {
@@ -34,17 +41,41 @@ func TestPrefilterNeverSkipsAMatch(t *testing.T) {
 		}
 		values = append(values, b.String())
 	}
-	// And every value with digits only, of 1–20 digits and single separators, the shapes of cards and phones.
 	for n := 1; n <= 20; n++ {
 		values = append(values, strings.Repeat("7", n), strings.TrimSpace(strings.Repeat("12 ", n)), strings.Repeat("3-", n))
 	}
+	for i := 0; i < 2000; i++ {
+		a, b := piiCases[rng.IntN(len(piiCases))].value, piiCases[rng.IntN(len(piiCases))].value
+		values = append(values, a+" "+b, a+", then "+b+".")
+	}
+	return values
+}
 
+// The pre-filter may only skip a rule on values the rule cannot match: for every shipped rule and many values,
+// a match implies "possible".
+func TestPrefilterNeverSkipsAMatch(t *testing.T) {
+	r, rules := shippedRules(t)
 	var f features
-	for _, ru := range rules {
-		for _, v := range values {
+	for ru := range rules {
+		for _, v := range probeValues() {
 			r.sc.scan(v, &f)
 			if ru.re.MatchString(v) && !ru.possible(v, &f) {
 				t.Errorf("rule %s matches %q but its pre-filter skips it", ru.name, v)
+			}
+		}
+	}
+}
+
+// apply replaces a lone match itself when the pre-filter rules out a second one; whichever way it goes, the result
+// is exactly what the regexp's own ReplaceAllString gives.
+func TestApplyReplacesLikeReplaceAll(t *testing.T) {
+	r, rules := shippedRules(t)
+	var f features
+	for ru, repl := range rules {
+		for _, v := range probeValues() {
+			r.sc.scan(v, &f)
+			if got, want := r.apply(v, ru, &f, repl), ru.re.ReplaceAllString(v, repl); got != want {
+				t.Errorf("rule %s on %q: %q, ReplaceAllString gives %q", ru.name, v, got, want)
 			}
 		}
 	}
@@ -70,6 +101,13 @@ func TestPrefilterDerivesWhatAMatchNeeds(t *testing.T) {
 			wantNeeds: map[string]int{"0123456789": 13},
 			cleared:   []string{"retry 3 of 5 after 250ms", "/api/v1/workflows/42"},
 			kept:      []string{"4111 1111 1111 1111"},
+		},
+		{
+			// "?" must be followed by the first letter of a parameter name: "?model=" does not run the rule.
+			pattern:   "\\?(?i:access_token|token|api_key|key|secret|password|sig)=[^&#\\s]*",
+			wantNeeds: map[string]int{"?": 1, "=": 1},
+			cleared:   []string{"/v1/route?model=gpt-4o", "?=x", "a?b=c"},
+			kept:      []string{"/v1/route?TOKEN=abc", "/x?page=2?key=1"},
 		},
 		{
 			pattern:   "\\b\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\b",

@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"regexp"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -271,11 +272,39 @@ func (r *redactor) applyRules(s string, rules []*rule, f *features, repl string)
 	return s
 }
 
+// apply replaces every match of the rule in s with repl (which may refer to groups, as in "${1}?"); s is returned as is
+// when the rule cannot or does not match. Most values that match hold one match: when the pre-filter rules out another
+// one after the first (a later match lies wholly after it, so it would need the same bytes), the first is replaced
+// directly, without running the expression over the value a second time.
 func (r *redactor) apply(s string, ru *rule, f *features, repl string) string {
-	if !ru.possible(s, f) || !ru.re.MatchString(s) {
+	if !ru.possible(s, f) {
 		return s
 	}
-	s = ru.re.ReplaceAllString(s, repl)
+	expand := strings.Contains(repl, "$")
+	var first []int
+	if expand {
+		first = ru.re.FindStringSubmatchIndex(s)
+	} else {
+		first = ru.re.FindStringIndex(s)
+	}
+	if first == nil {
+		return s
+	}
+	rest := s[first[1]:]
+	var restFeatures features
+	r.sc.scan(rest, &restFeatures)
+	if first[0] == first[1] || ru.possible(rest, &restFeatures) {
+		s = ru.re.ReplaceAllString(s, repl)
+	} else {
+		out := make([]byte, 0, len(s)+len(repl))
+		out = append(out, s[:first[0]]...)
+		if expand {
+			out = ru.re.ExpandString(out, repl, s, first)
+		} else {
+			out = append(out, repl...)
+		}
+		s = string(append(out, rest...))
+	}
 	r.sc.scan(s, f)
 	return s
 }
