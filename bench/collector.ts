@@ -38,7 +38,9 @@ import { toolPaths } from "../stack/tools.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const STEP_SECONDS = Number(process.env.BENCH_STEP_SECONDS ?? 10);
-const STEPS = (process.env.BENCH_STEPS ?? "5000,10000,15000,20000,30000,40000").split(",").map(Number);
+const STEPS = (process.env.BENCH_STEPS ?? "5000,10000,15000,20000,25000,30000,40000,50000,60000,80000")
+  .split(",")
+  .map(Number);
 /** Cores of the machine the figures are projected onto (the issue's target machine has two). */
 const TARGET_CORES = 2;
 const GENERATORS = Number(process.env.BENCH_GENERATORS ?? 1);
@@ -154,8 +156,27 @@ async function waitHttp(url: string, what: string): Promise<void> {
   throw new Error(`${what} did not come up (${url})`);
 }
 
+/** Every process the bench started that is still running, so an interrupted bench leaves none of them behind. */
+const running = new Set<ChildProcess>();
+let scratchDir: string | undefined;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    // Each child leads its own process group (telemetrygen runs under sh): kill the groups.
+    for (const child of running) if (child.pid) process.kill(-child.pid, "SIGKILL");
+    if (scratchDir) rmSync(scratchDir, { recursive: true, force: true });
+    process.stderr.write(`collector bench: ${signal}, stopped ${running.size} processes\n`);
+    process.exit(130);
+  });
+}
+
 function start(command: string, args: string[], env: Record<string, string>, log: string): ChildProcess {
-  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(command, args, {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  running.add(child);
+  child.on("exit", () => running.delete(child));
   const chunks: string[] = [];
   const keep = (c: Buffer) => {
     chunks.push(c.toString());
@@ -361,6 +382,7 @@ async function runConfig(config: ConfigName, scratch: string, sinkPort: number):
 async function main(): Promise<void> {
   const tools = toolPaths();
   const scratch = mkdtempSync(join(tmpdir(), "lookout-bench-collector-"));
+  scratchDir = scratch;
   const sinkPort = await freePort();
   const sink = start(
     tools.collector,
