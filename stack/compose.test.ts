@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { COLLECTOR_GOMEMLIMIT } from "./components.js";
 import { checkCompose, ensureComposeCheck } from "./compose.js";
 import { REPO_ROOT } from "./paths.js";
 
@@ -127,12 +128,13 @@ describe("checkCompose", () => {
   it("reports a collector whose Go memory limit differs from the native stack's", () => {
     const file = join(REPO_ROOT, "compose", "docker-compose.yml");
     const text = readFileSync(file, "utf8");
-    expect(text).toContain("GOMEMLIMIT: 400MiB");
+    const line = `GOMEMLIMIT: ${COLLECTOR_GOMEMLIMIT}`;
+    expect(text).toContain(line);
     const copy = join(REPO_ROOT, "compose", `.gomemlimit-test-${process.pid}.yml`);
-    writeFileSync(copy, text.replace("GOMEMLIMIT: 400MiB", "GOMEMLIMIT: 900MiB"));
+    writeFileSync(copy, text.replace(line, "GOMEMLIMIT: 900MiB"));
     try {
       expect(checkCompose(copy)).toEqual([
-        expect.stringMatching(/service "otel-collector": GOMEMLIMIT=900MiB, the native stack has 400MiB/),
+        `service "otel-collector": GOMEMLIMIT=900MiB, the native stack has ${COLLECTOR_GOMEMLIMIT} (stack/components.ts), which gateway.yaml's memory_limiter assumes`,
       ]);
     } finally {
       rmSync(copy, { force: true });
