@@ -20,6 +20,25 @@ export default tseslint.config(
     },
   },
   {
+    // Vitest reports the tests of a suite whose beforeAll threw as skipped; test/support/suite.ts's setUpSuite makes
+    // them fail instead, so suites set up through it.
+    files: ["**/*.test.ts", "test/**/*.ts", "bench/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [
+            {
+              name: "vitest",
+              importNames: ["beforeAll"],
+              message: "use setUpSuite from test/support/suite.ts: a failed set-up then fails the suite's tests.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ["**/*.js", "**/*.mjs"],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { globals: { process: "readonly", console: "readonly", URL: "readonly" } },

@@ -9,7 +9,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { homeLayout, REPO_ROOT } from "../stack/paths.js";
-import { freeStackPortEnv, type Ports, resolvePorts } from "../stack/ports.js";
+import { freeStackPortEnv, releaseStackPortEnv, withPortRetry } from "../stack/free-ports.js";
+import { type Ports, resolvePorts } from "../stack/ports.js";
 import { readState } from "../stack/supervisor.js";
 
 export interface AlertRecord {
@@ -37,8 +38,15 @@ export type DemoService = "automatrix" | "relaycore" | "neuroweaver";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Starts the whole stack as `npm start` does (demo services and load generator included). */
-export async function startAlertStack(extraEnv: NodeJS.ProcessEnv = {}, timeoutMs = 300_000): Promise<AlertStack> {
+/**
+ * Starts the whole stack as `npm start` does (demo services and load generator included), on reserved ports; a start
+ * that loses a port to another process is retried on new ones.
+ */
+export function startAlertStack(extraEnv: NodeJS.ProcessEnv = {}, timeoutMs = 300_000): Promise<AlertStack> {
+  return withPortRetry("lookout stack up", () => startAlertStackOnce(extraEnv, timeoutMs));
+}
+
+async function startAlertStackOnce(extraEnv: NodeJS.ProcessEnv, timeoutMs: number): Promise<AlertStack> {
   const home = mkdtempSync("/tmp/lookout-alerts-");
   // Traversable: PostgreSQL runs as its own user when started by root.
   chmodSync(home, 0o711);
@@ -72,12 +80,18 @@ export async function startAlertStack(extraEnv: NodeJS.ProcessEnv = {}, timeoutM
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   const deadline = Date.now() + timeoutMs;
+  const failed = async (message: string): Promise<never> => {
+    if (child.exitCode === null) child.kill("SIGTERM");
+    await exited;
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    rmSync(home, { recursive: true, force: true });
+    releaseStackPortEnv(portEnv);
+    throw new Error(message);
+  };
   while (!/all \d+ components ready/.test(output)) {
-    if (child.exitCode !== null) throw new Error(`lookout stack up exited with ${child.exitCode}:\n${output}`);
-    if (Date.now() > deadline) {
-      child.kill("SIGTERM");
-      throw new Error(`stack not ready after ${timeoutMs / 1000}s:\n${output}`);
-    }
+    if (child.exitCode !== null) await failed(`lookout stack up exited with ${child.exitCode}:\n${output}`);
+    if (Date.now() > deadline) await failed(`stack not ready after ${timeoutMs / 1000}s:\n${output}`);
     await sleep(200);
   }
   const adminToken = readFileSync(join(home, "secrets", "admin_token"), "utf8").trim();
@@ -118,6 +132,7 @@ export async function startAlertStack(extraEnv: NodeJS.ProcessEnv = {}, timeoutM
         await exited;
       }
       rmSync(home, { recursive: true, force: true });
+      releaseStackPortEnv(portEnv);
     },
   };
 }

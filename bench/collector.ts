@@ -35,7 +35,7 @@ import { request } from "undici";
 import { parse, stringify } from "yaml";
 import { COLLECTOR_GOMEMLIMIT } from "../stack/components.js";
 import { REPO_ROOT } from "../stack/paths.js";
-import { freePort } from "../stack/ports.js";
+import { freePort } from "../stack/free-ports.js";
 import { toolPaths } from "../stack/tools.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);

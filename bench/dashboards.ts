@@ -14,11 +14,11 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { createWriteStream, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { buildDashboards } from "../dashboards/index.js";
 import { resolveVariables, runDashboard } from "../dashboards/runner.js";
+import { freePort } from "../stack/free-ports.js";
 import { REPO_ROOT } from "../stack/paths.js";
 import { toolPaths } from "../stack/tools.js";
 
@@ -371,17 +371,6 @@ async function writeOpenMetrics(path: string, endS: number): Promise<{ series: n
   await flush();
   await new Promise<void>((r) => out.end(r));
   return { series, samples };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

@@ -32,7 +32,7 @@ import { Pool, request } from "undici";
 import { components } from "../stack/components.js";
 import { startPartialStack } from "../stack/partial.js";
 import { REPO_ROOT } from "../stack/paths.js";
-import { freePort } from "../stack/ports.js";
+import { freePort } from "../stack/free-ports.js";
 import { waitReady, httpReady } from "../stack/readiness.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);

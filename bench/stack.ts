@@ -5,11 +5,13 @@
  * Prints medians with min–max and writes bench/results/stack.json. Times on these shared machines are noisy: read
  * the medians and spreads, not one number.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import { homeLayout, REPO_ROOT } from "../stack/paths.js";
-import { freeStackPortEnv, resolvePorts } from "../stack/ports.js";
+import { freeStackPortEnv, releaseStackPortEnv, withPortRetry } from "../stack/free-ports.js";
+import { resolvePorts } from "../stack/ports.js";
 import { readState } from "../stack/supervisor.js";
 import { toolPaths } from "../stack/tools.js";
 
@@ -60,14 +62,26 @@ interface RunResult {
   peakRssMiB: number;
   peakByComponentMiB: Record<string, number>;
   stopSeconds: number;
+  /** Components the supervisor had to SIGKILL after its grace period (they ignored SIGTERM). */
+  killedOnStop: string[];
+  loadAverage: number;
   spansSent: number;
 }
 
-async function oneRun(run: number): Promise<RunResult> {
+interface StartedStack {
+  home: string;
+  portEnv: Record<string, string>;
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  started: number;
+  output: () => string;
+}
+
+/** `lookout stack up` on reserved ports in a fresh home; resolves once every component is ready. */
+async function startOnce(): Promise<StartedStack> {
   const home = mkdtempSync("/tmp/lookout-bench-");
   chmodSync(home, 0o711);
   const portEnv = await freeStackPortEnv();
-  const ports = resolvePorts(portEnv);
   const env = { ...process.env, ...portEnv, LOOKOUT_HOME: home };
   const started = Date.now();
   const child = spawn(process.execPath, [join(REPO_ROOT, "bin", "lookout.mjs"), "stack", "up", "--no-setup"], {
@@ -79,9 +93,20 @@ async function oneRun(run: number): Promise<RunResult> {
   child.stderr.on("data", (c: Buffer) => (output += c.toString()));
   const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
   while (!/all \d+ components ready/.test(output)) {
-    if (child.exitCode !== null) throw new Error(`stack failed to start:\n${output}`);
+    if (child.exitCode !== null) {
+      rmSync(home, { recursive: true, force: true });
+      releaseStackPortEnv(portEnv);
+      throw new Error(`stack failed to start:\n${output}`);
+    }
     await new Promise((r) => setTimeout(r, 20));
   }
+  return { home, portEnv, child, exited, started, output: () => output };
+}
+
+async function oneRun(run: number): Promise<RunResult> {
+  // A start that lost a port to another process is retried; its time is not counted (started is per attempt).
+  const { home, portEnv, child, exited, started, output } = await withPortRetry("lookout stack up", startOnce);
+  const ports = resolvePorts(portEnv);
   const readySeconds = (Date.now() - started) / 1000;
 
   const state = readState(homeLayout(home));
@@ -140,7 +165,9 @@ async function oneRun(run: number): Promise<RunResult> {
   child.kill("SIGTERM");
   await exited;
   const stopSeconds = (Date.now() - stopStarted) / 1000;
+  const killedOnStop = [...output().matchAll(/^(\S+) did not stop within/gm)].map((m) => m[1]!);
   rmSync(home, { recursive: true, force: true });
+  releaseStackPortEnv(portEnv);
 
   return {
     readySeconds,
@@ -148,6 +175,8 @@ async function oneRun(run: number): Promise<RunResult> {
     peakRssMiB: mib(peak.total),
     peakByComponentMiB: Object.fromEntries([...peakByComponent].map(([g, v]) => [groups.get(g) ?? String(g), mib(v)])),
     stopSeconds,
+    killedOnStop,
+    loadAverage: loadavg()[0]!,
     spansSent: LOAD_TRACES_PER_SECOND * LOAD_SPANS_PER_TRACE * LOAD_SECONDS,
   };
 }
@@ -168,6 +197,7 @@ async function main(): Promise<void> {
     loadSeconds: LOAD_SECONDS,
     readySeconds: stat((r) => r.readySeconds),
     stopSeconds: stat((r) => r.stopSeconds),
+    loadAverage: stat((r) => r.loadAverage),
     idleRssMiB: stat((r) => r.idleRssMiB),
     peakRssMiB: stat((r) => r.peakRssMiB),
     peakByComponentMiB: Object.fromEntries(
@@ -185,6 +215,9 @@ async function main(): Promise<void> {
   );
   console.log(`  start to all ready (warm)   ${fmt(summary.readySeconds, "s")}`);
   console.log(`  stop (SIGTERM to all gone)  ${fmt(summary.stopSeconds, "s")}`);
+  const killed = [...new Set(runs.flatMap((r) => r.killedOnStop))];
+  console.log(`  killed after the grace      ${killed.length > 0 ? killed.join(", ") : "none"}`);
+  console.log(`  load average (1 min)        ${fmt(summary.loadAverage, "")}`);
   console.log(`  RSS idle, whole stack       ${fmt(summary.idleRssMiB, "MiB")}`);
   console.log(`  RSS peak under load         ${fmt(summary.peakRssMiB, "MiB")}`);
   for (const [name, value] of Object.entries(summary.peakByComponentMiB).sort((a, b) => b[1] - a[1])) {

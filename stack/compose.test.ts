@@ -6,7 +6,8 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { setUpSuite } from "../test/support/suite.js";
 import { COLLECTOR_GOMEMLIMIT } from "./components.js";
 import { checkCompose, ensureComposeCheck } from "./compose.js";
 import { REPO_ROOT } from "./paths.js";
@@ -14,7 +15,7 @@ import { REPO_ROOT } from "./paths.js";
 const scratch = mkdtempSync(join(tmpdir(), "lookout-compose-test-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-beforeAll(async () => {
+setUpSuite(async () => {
   await ensureComposeCheck((line) => process.stderr.write(`${line}\n`));
 });
 

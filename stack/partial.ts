@@ -1,12 +1,14 @@
 /**
  * Part of the native stack, for tests and benchmarks: the same component specs `npm start` runs (components.ts),
- * filtered to the named ones, started by the real Supervisor in a throwaway LOOKOUT_HOME under /tmp on free ports.
+ * filtered to the named ones, started by the real Supervisor in a throwaway LOOKOUT_HOME under /tmp on reserved
+ * ports (free-ports.ts; a start that loses a port is retried on new ones).
  * The demo services run from dist/: compile first (the `lookout` launcher does it when sources changed).
  */
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { components, type StackContext } from "./components.js";
 import { homeLayout } from "./paths.js";
-import { freeStackPortEnv, resolvePorts } from "./ports.js";
+import { freeStackPortEnv, releaseStackPortEnv, withPortRetry } from "./free-ports.js";
+import { resolvePorts } from "./ports.js";
 import { loadSecrets } from "./secrets.js";
 import { Supervisor } from "./supervisor.js";
 import { toolPaths } from "./tools.js";
@@ -20,26 +22,38 @@ export interface PartialStack {
   stop(): Promise<void>;
 }
 
-export async function startPartialStack(names: readonly string[]): Promise<PartialStack> {
+export function startPartialStack(names: readonly string[]): Promise<PartialStack> {
+  return withPortRetry(`partial stack (${names.join(", ")})`, () => startOnce(names));
+}
+
+async function startOnce(names: readonly string[]): Promise<PartialStack> {
   // Under /tmp and traversable: PostgreSQL runs as its own user when started by root.
   const home = mkdtempSync("/tmp/lookout-partial-");
   chmodSync(home, 0o711);
   const layout = homeLayout(home);
+  const portEnv = await freeStackPortEnv();
   const ctx: StackContext = {
     layout,
-    ports: resolvePorts(await freeStackPortEnv()),
+    ports: resolvePorts(portEnv),
     secrets: loadSecrets(layout.secrets, {}),
     tools: toolPaths(),
     retention: "1d",
   };
+  const cleanUp = () => {
+    rmSync(home, { recursive: true, force: true });
+    releaseStackPortEnv(portEnv);
+  };
   const specs = components(ctx).filter((s) => names.includes(s.name));
   const missing = names.filter((n) => !specs.some((s) => s.name === n));
-  if (missing.length > 0) throw new Error(`no such component: ${missing.join(", ")}`);
+  if (missing.length > 0) {
+    cleanUp();
+    throw new Error(`no such component: ${missing.join(", ")}`);
+  }
   const supervisor = new Supervisor({ layout, specs, out: () => {}, stopGraceMs: 5_000 });
   try {
     await supervisor.start();
   } catch (error) {
-    rmSync(home, { recursive: true, force: true });
+    cleanUp();
     throw error;
   }
   return {
@@ -54,7 +68,7 @@ export async function startPartialStack(names: readonly string[]): Promise<Parti
     },
     stop: async () => {
       await supervisor.stop();
-      rmSync(home, { recursive: true, force: true });
+      cleanUp();
     },
   };
 }

@@ -167,29 +167,3 @@ export async function assertPortsFree(
     );
   }
 }
-
-/** A free loopback port, chosen by the kernel (bound on port 0, then released). For tests and benchmarks. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** LOOKOUT_PORT_* variables that move every stack port to a distinct free port (tests, benchmarks). */
-export async function freeStackPortEnv(): Promise<Record<string, string>> {
-  const env: Record<string, string> = {};
-  const used = new Set<number>();
-  for (const spec of PORT_SPECS) {
-    let port = await freePort();
-    while (used.has(port)) port = await freePort();
-    used.add(port);
-    env[`LOOKOUT_PORT_${spec.key}`] = String(port);
-  }
-  return env;
-}

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join, normalize } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "./paths.js";
-import { freePort } from "./ports.js";
+import { freePort } from "./free-ports.js";
 import {
   assertGo,
   COLLECTOR_MANIFEST,

@@ -10,8 +10,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../../stack/ports.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { setUpSuite } from "../../test/support/suite.js";
+import { freePort } from "../../stack/free-ports.js";
 import { REPO_ROOT } from "../../stack/paths.js";
 import { eventually, getJson, lookout } from "../../test/support/stack.js";
 
@@ -54,7 +55,7 @@ async function targetIds(): Promise<string[]> {
   return body.targets.map((t) => t.id).sort();
 }
 
-beforeAll(async () => {
+setUpSuite(async () => {
   const build = lookout(["ports"], { ...process.env }); // compiles dist/ when sources changed, as npm start does
   if (build.status !== 0) throw new Error(build.output);
   target = createServer((_q, r) => {

@@ -6,19 +6,21 @@
  * - a real Alertmanager, fed alerts through its API, notifies a webhook of the root cause only (inhibition).
  * (`lookout validate` runs promtool check/test and amtool check-config; stack/validate.test.ts covers that.)
  */
-import { spawn, spawnSync } from "node:child_process";
+import type { spawn } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { setUpSuite } from "../support/suite.js";
 import { parse } from "yaml";
 import { renderValues } from "../../stack/components.js";
 import { homeLayout, REPO_ROOT } from "../../stack/paths.js";
-import { freePort, resolvePorts } from "../../stack/ports.js";
+import { resolvePorts } from "../../stack/ports.js";
 import { renderFile } from "../../stack/render.js";
 import { loadSecrets } from "../../stack/secrets.js";
-import { requireTools, terminate } from "../support/stack.js";
+import { requireTools, spawnOnFreePort, terminate } from "../support/stack.js";
 
 const tools = requireTools("promtool", "amtool", "alertmanager");
 
@@ -102,7 +104,6 @@ describe("Alertmanager routing and inhibition", () => {
   const received: { alertname: string; service: string; status: string }[] = [];
   let webhook: Server;
   let alertmanager: ReturnType<typeof spawn> | undefined;
-  let amPort = 0;
 
   /** Renders alerts/alertmanager.yml as the stack would, with the webhook pointing at port. */
   function render(webhookPort: number): string {
@@ -117,7 +118,7 @@ describe("Alertmanager routing and inhibition", () => {
     return renderFile(join(REPO_ROOT, "alerts", "alertmanager.yml"), layout.config, values);
   }
 
-  beforeAll(async () => {
+  setUpSuite(async () => {
     webhook = createServer((request, response) => {
       let body = "";
       request.on("data", (c: Buffer) => (body += c.toString()));
@@ -175,23 +176,18 @@ describe("Alertmanager routing and inhibition", () => {
   });
 
   it("notifies the root cause of a cascade and mutes its dependants and the warnings of the same cause", async () => {
-    amPort = await freePort();
-    alertmanager = spawn(
+    const started = await spawnOnFreePort(
       tools.alertmanager,
-      [
+      (port) => [
         `--config.file=${config}`,
         `--storage.path=${join(scratch, "am-data")}`,
-        `--web.listen-address=127.0.0.1:${amPort}`,
+        `--web.listen-address=127.0.0.1:${port}`,
         "--cluster.listen-address=",
       ],
-      { stdio: "ignore" },
+      "/-/ready",
     );
-    const api = `http://127.0.0.1:${amPort}/api/v2`;
-    for (let i = 0; i < 100; i++) {
-      const ready = await fetch(`http://127.0.0.1:${amPort}/-/ready`).catch(() => undefined);
-      if (ready?.ok) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    alertmanager = started.child;
+    const api = `http://127.0.0.1:${started.port}/api/v2`;
     const alert = (labels: Record<string, string>) => ({ labels, annotations: { summary: "test" } });
     // NeuroWeaver down, and what it causes upstream; plus, on an unrelated service, a critical and its warning.
     const posted = await fetch(`${api}/alerts`, {

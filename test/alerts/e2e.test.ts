@@ -8,7 +8,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { setUpSuite } from "../support/suite.js";
 import {
   type AlertStack,
   measure,
@@ -29,7 +30,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe("alerts against the running stack", () => {
   let stack: AlertStack;
 
-  beforeAll(async () => {
+  setUpSuite(async () => {
     stack = await startAlertStack();
     // Let every scrape target, recording rule and the load generator settle (rates need a few samples).
     await sleep(60_000);

@@ -5,7 +5,8 @@
  * metrics beyond its own downtime (remote write retries, and its out-of-order window takes the late samples).
  */
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { setUpSuite } from "../support/suite.js";
 import { eventually } from "../support/stack.js";
 import {
   type CollectorStack,
@@ -63,7 +64,7 @@ describe("collector faults", () => {
   let stack: CollectorStack;
   const tag = randomBytes(3).toString("hex");
 
-  beforeAll(async () => {
+  setUpSuite(async () => {
     stack = await startCollectorStack({
       ownBackends: true,
       collectorEnv: {

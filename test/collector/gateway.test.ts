@@ -5,7 +5,8 @@
  */
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { setUpSuite } from "../support/suite.js";
 import { BASELINE_TOLERANCE, checkRedaction, keptTraces, samplingLoad, stableCount } from "./checks.js";
 import { eventually, requireTools } from "../support/stack.js";
 import {
@@ -43,7 +44,7 @@ describe("collector gateway", () => {
   let stack: CollectorStack;
   const tag = randomBytes(3).toString("hex");
 
-  beforeAll(async () => {
+  setUpSuite(async () => {
     stack = await startCollectorStack({
       collectorEnv: {
         // Decide and flush quickly so the test does not wait out the production settings.
@@ -201,7 +202,7 @@ describe("collector gateway", () => {
   });
 
   it("drops one enormous trace without starving the others", async () => {
-    // This stack runs with a 1 MiB maximum trace size (see beforeAll): send ~3 MiB in one error trace.
+    // This stack runs with a 1 MiB maximum trace size (see setUpSuite): send ~3 MiB in one error trace.
     const huge = newTraceId();
     const resource = { "service.name": `huge-${tag}` };
     const padding = "x".repeat(1024);

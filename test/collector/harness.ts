@@ -1,17 +1,18 @@
 /**
  * Runs part of the real native stack for the collector tests: the same ComponentSpecs `npm start` runs (from
- * stack/components.ts and stack/scaleout.ts), in a throwaway LOOKOUT_HOME on free ports. The collector (and its
+ * stack/components.ts and stack/scaleout.ts), in a throwaway LOOKOUT_HOME on reserved ports (stack/free-ports.ts). The collector (and its
  * samplers) run under the real Supervisor; Jaeger and Prometheus run under the Supervisor too, or — for the fault
  * tests, which must hold them down longer than the Supervisor's restart backoff — as plain child processes the test
  * stops and starts itself. Also: OTLP/JSON builders, and readers for Jaeger's v3 API and Prometheus' API.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHmac, randomBytes } from "node:crypto";
-import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, rmSync } from "node:fs";
+import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { request } from "undici";
 import { type ComponentSpec, components, type StackContext } from "../../stack/components.js";
 import { homeLayout, type HomeLayout } from "../../stack/paths.js";
-import { freeStackPortEnv, type Ports, resolvePorts } from "../../stack/ports.js";
+import { freeStackPortEnv, releaseStackPortEnv, withPortRetry } from "../../stack/free-ports.js";
+import { type Ports, resolvePorts } from "../../stack/ports.js";
 import { waitReady } from "../../stack/readiness.js";
 import type { SamplerCount } from "../../stack/scaleout.js";
 import { loadSecrets } from "../../stack/secrets.js";
@@ -46,7 +47,11 @@ export class OwnedProcess {
     let exited: string | undefined;
     child.on("exit", (code, signal) => (exited = `${this.spec.name} exited (${signal ?? code})`));
     const failure = await waitReady(this.spec.ready, 60_000, () => exited);
-    if (failure) throw new Error(`${this.spec.name} not ready: ${failure}`);
+    if (failure) {
+      // The log's tail says why (a port taken shows as "bind: address already in use", which the retry looks for).
+      const log = readFileSync(this.layout.log(this.spec.name), "utf8").trimEnd().split("\n").slice(-12).join("\n");
+      throw new Error(`${this.spec.name} not ready: ${failure}\n${log}`);
+    }
   }
 
   async stop(): Promise<void> {
@@ -73,13 +78,19 @@ export interface CollectorStack {
   stop(): Promise<void>;
 }
 
-export async function startCollectorStack(options: CollectorStackOptions = {}): Promise<CollectorStack> {
+/** Starts the stack on reserved ports; a start that loses a port to another process is retried on new ones. */
+export function startCollectorStack(options: CollectorStackOptions = {}): Promise<CollectorStack> {
+  return withPortRetry("collector stack", () => startCollectorStackOnce(options));
+}
+
+async function startCollectorStackOnce(options: CollectorStackOptions): Promise<CollectorStack> {
   const tools = requireTools("collector", "jaeger", "prometheus");
   // Under /tmp and traversable, like the e2e test's home.
   const home = mkdtempSync("/tmp/lookout-collector-test-");
   chmodSync(home, 0o711);
   const layout = homeLayout(home);
-  const ports = resolvePorts(await freeStackPortEnv());
+  const portEnv = await freeStackPortEnv();
+  const ports = resolvePorts(portEnv);
   const hashKey = randomBytes(32).toString("hex");
   const secrets = loadSecrets(layout.secrets, {});
   const ctx: StackContext = { layout, ports, secrets, tools, retention: "1d" };
@@ -98,27 +109,37 @@ export async function startCollectorStack(options: CollectorStackOptions = {}): 
   const output: string[] = [];
   let jaeger: OwnedProcess | undefined;
   let prometheus: OwnedProcess | undefined;
-  let supervised = specs;
-  if (options.ownBackends) {
-    jaeger = new OwnedProcess(
-      specs.find((s) => s.name === "jaeger")!,
-      layout,
-    );
-    prometheus = new OwnedProcess(
-      specs.find((s) => s.name === "prometheus")!,
-      layout,
-    );
-    await jaeger.start();
-    await prometheus.start();
-    supervised = specs.filter((s) => s.name !== "jaeger" && s.name !== "prometheus");
-  }
   const supervisor = new Supervisor({
     layout,
-    specs: supervised,
+    specs: options.ownBackends ? specs.filter((s) => s.name !== "jaeger" && s.name !== "prometheus") : specs,
     out: (line) => output.push(line),
     stopGraceMs: 5_000,
   });
-  await supervisor.start();
+  const stop = async () => {
+    await supervisor.stop();
+    await jaeger?.stop();
+    await prometheus?.stop();
+    rmSync(home, { recursive: true, force: true });
+    releaseStackPortEnv(portEnv);
+  };
+  try {
+    if (options.ownBackends) {
+      jaeger = new OwnedProcess(
+        specs.find((s) => s.name === "jaeger")!,
+        layout,
+      );
+      prometheus = new OwnedProcess(
+        specs.find((s) => s.name === "prometheus")!,
+        layout,
+      );
+      await jaeger.start();
+      await prometheus.start();
+    }
+    await supervisor.start();
+  } catch (error) {
+    await stop(); // what did start must not outlive a failed set-up (nor hold its ports for the retry)
+    throw error;
+  }
 
   return {
     home,
@@ -129,12 +150,7 @@ export async function startCollectorStack(options: CollectorStackOptions = {}): 
     jaeger,
     prometheus,
     output,
-    async stop() {
-      await supervisor.stop();
-      await jaeger?.stop();
-      await prometheus?.stop();
-      rmSync(home, { recursive: true, force: true });
-    },
+    stop,
   };
 }
 

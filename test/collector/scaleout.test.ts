@@ -5,7 +5,8 @@
  * samplers adding up exactly.
  */
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { setUpSuite } from "../support/suite.js";
 import { eventually } from "../support/stack.js";
 import { BASELINE_TOLERANCE, checkRedaction, keptTraces, samplingLoad, stableCount } from "./checks.js";
 import { type CollectorStack, jaegerTraces, promQuery, sendSpans, startCollectorStack } from "./harness.js";
@@ -14,7 +15,7 @@ describe("collector scale-out: load balancer and two samplers", () => {
   let stack: CollectorStack;
   const tag = randomBytes(3).toString("hex");
 
-  beforeAll(async () => {
+  setUpSuite(async () => {
     stack = await startCollectorStack({
       samplers: 2,
       collectorEnv: { LOOKOUT_SAMPLING_DECISION_WAIT: "2s", LOOKOUT_SPAN_METRICS_FLUSH_INTERVAL: "2s" },

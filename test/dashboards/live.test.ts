@@ -8,7 +8,8 @@
  * One answer is legitimately empty in a healthy stack and is asserted as a successful empty list: Alertmanager's
  * silences (nobody has silenced anything).
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { setUpSuite } from "../support/suite.js";
 import type { Dashboard } from "@grafana/grafana-foundation-sdk/dashboard";
 import { buildDashboards } from "../../dashboards/index.js";
 import { panelQueries, variablesOf } from "../../dashboards/model.js";
@@ -98,7 +99,7 @@ async function perValueProblems(dashboard: Dashboard): Promise<{ failures: strin
   return { failures, runs };
 }
 
-beforeAll(async () => {
+setUpSuite(async () => {
   stack = await startPartialStack(COMPONENTS);
   const p = stack.ctx.ports;
   endpoints = {

@@ -5,7 +5,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { spawnSync } from "node:child_process";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { setUpSuite } from "../support/suite.js";
 import { request } from "undici";
 import { LoadGenerator } from "../../demo/loadgen/loadgen.js";
 import { seeded } from "../../demo/loadgen/pii.js";
@@ -81,7 +82,7 @@ async function createWorkflow(template = "invoice-processing"): Promise<string> 
   return answer.body.id as string;
 }
 
-beforeAll(async () => {
+setUpSuite(async () => {
   // The sampler must see the test's synthetic root span before it decides: the root is sent when the request has
   // answered (a workflow with two AI steps can take seconds), while the services export their spans every second.
   // 15 s covers that with room to spare on a loaded machine; a shorter wait made the decision on the services' spans

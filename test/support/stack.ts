@@ -6,6 +6,7 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { request } from "undici";
+import { freePort, withPortRetry } from "../../stack/free-ports.js";
 import { REPO_ROOT } from "../../stack/paths.js";
 import { missingToolMessage, type ToolPaths, toolPaths } from "../../stack/tools.js";
 
@@ -66,6 +67,42 @@ export async function terminate(child: ChildProcess | undefined): Promise<void> 
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   child.kill("SIGTERM");
   await exited;
+}
+
+/**
+ * Starts one binary on a reserved port (stack/free-ports.ts) and resolves once GET http://127.0.0.1:<port><readyPath>
+ * answers 2xx; if it exits first because the port was taken meanwhile, it is started again on a new one.
+ */
+export function spawnOnFreePort(
+  command: string,
+  args: (port: number) => string[],
+  readyPath: string,
+  timeoutMs = 30_000,
+): Promise<{ child: ChildProcess; port: number }> {
+  return withPortRetry(command, async () => {
+    const port = await freePort();
+    const child = spawn(command, args(port), { stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (c: Buffer) => (stderr = (stderr + c.toString()).slice(-8_000)));
+    const exited = new Promise<string>((resolve) =>
+      child.once("exit", (code, signal) => resolve(`${command} exited (${signal ?? code}):\n${stderr}`)),
+    );
+    const ready = (async () => {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline && child.exitCode === null) {
+        const answer = await fetch(`http://127.0.0.1:${port}${readyPath}`).catch(() => undefined);
+        if (answer?.ok) return undefined;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      return `${command} not ready on port ${port} after ${timeoutMs / 1000}s:\n${stderr}`;
+    })();
+    const failure = await Promise.race([ready, exited]);
+    if (failure !== undefined) {
+      child.kill("SIGKILL");
+      throw new Error(failure);
+    }
+    return { child, port };
+  });
 }
 
 /** Runs the lookout CLI to completion. */

@@ -6,7 +6,8 @@
  * result, no log line and no span in Jaeger.
  */
 import { spawnSync } from "node:child_process";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { setUpSuite } from "../support/suite.js";
 import { request } from "undici";
 import { startPartialStack, type PartialStack } from "../support/demo.js";
 import { eventually, getJson, LOOKOUT_BIN, requireTools } from "../support/stack.js";
@@ -92,7 +93,7 @@ const servicesIn = (trace: OtlpTrace) =>
     ),
   );
 
-beforeAll(async () => {
+setUpSuite(async () => {
   stack = await startPartialStack([
     "postgres",
     "redis",

@@ -12,8 +12,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { request } from "undici";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../../../stack/ports.js";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { setUpSuite } from "../../../test/support/suite.js";
+import { freePort } from "../../../stack/free-ports.js";
 import { requireTools, terminate } from "../../../test/support/stack.js";
 import { Aggregator } from "../aggregator.js";
 import { buildApp } from "../app.js";
@@ -377,7 +378,7 @@ describe("silences through the real Alertmanager", () => {
   let dir = "";
   const cleanups: (() => Promise<void>)[] = [];
 
-  beforeAll(async () => {
+  setUpSuite(async () => {
     const tools = requireTools("alertmanager");
     dir = mkdtempSync(join(tmpdir(), "lookout-am-"));
     writeFileSync(join(dir, "alertmanager.yml"), "route: { receiver: nobody }\nreceivers: [{ name: nobody }]\n");

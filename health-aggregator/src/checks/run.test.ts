@@ -5,8 +5,9 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../../../stack/ports.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { setUpSuite } from "../../../test/support/suite.js";
+import { freePort } from "../../../stack/free-ports.js";
 import type { InstanceConfig, TargetConfig } from "../config/load.js";
 import { createHttpPool, jsonPath } from "./http.js";
 import { runCheck } from "./run.js";
@@ -95,7 +96,7 @@ let server: Server;
 let base = "";
 const pool = createHttpPool();
 
-beforeAll(async () => {
+setUpSuite(async () => {
   server = createServer((req, res) => (routes[req.url ?? ""] ?? ((_q, r) => json(r, 404, {})))(req, res));
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -287,7 +288,7 @@ describe("HTTP checks", () => {
 
 describe("TCP, PostgreSQL and Redis checks against real servers", () => {
   let stack: PartialStack;
-  beforeAll(async () => {
+  setUpSuite(async () => {
     stack = await startPartialStack(["postgres", "redis"]);
   });
   afterAll(async () => {

@@ -9,7 +9,8 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, chromium } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { setUpSuite } from "../../../test/support/suite.js";
 import { REPO_ROOT } from "../../../stack/paths.js";
 import { missingToolMessage, toolPaths } from "../../../stack/tools.js";
 import { Aggregator } from "../aggregator.js";
@@ -50,7 +51,7 @@ describe("status page in Chromium", () => {
   let url = "";
   let close: () => Promise<void> = async () => {};
 
-  beforeAll(async () => {
+  setUpSuite(async () => {
     const { chromium: chromiumPath } = toolPaths();
     if (!existsSync(chromiumPath)) throw new Error(missingToolMessage("chromium", chromiumPath));
     const start = Date.parse("2026-08-29T00:00:00Z");

@@ -11,7 +11,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { setUpSuite } from "../../../test/support/suite.js";
 import { Aggregator } from "../aggregator.js";
 import { buildApp } from "../app.js";
 import { settingsFromEnv } from "../config.js";
@@ -56,7 +57,7 @@ const relaycore = createServer((req, res) => {
 });
 let relaycoreUrl = "";
 
-beforeAll(async () => {
+setUpSuite(async () => {
   await new Promise<void>((resolve) => relaycore.listen(0, "127.0.0.1", resolve));
   relaycoreUrl = `http://127.0.0.1:${(relaycore.address() as AddressInfo).port}`;
 });
