@@ -4,7 +4,7 @@
  * go to the real Alertmanager binary; maintenance windows are checked end to end — availability, incidents,
  * metrics, the status page, and the matching Alertmanager silences.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -15,7 +15,7 @@ import { request } from "undici";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { setUpSuite } from "../../../test/support/suite.js";
 import { freePort } from "../../../stack/free-ports.js";
-import { requireTools, terminate } from "../../../test/support/stack.js";
+import { requireTools, spawnOnFreePort, terminate } from "../../../test/support/stack.js";
 import { Aggregator } from "../aggregator.js";
 import { buildApp } from "../app.js";
 import type { Status } from "../checks/types.js";
@@ -382,28 +382,18 @@ describe("silences through the real Alertmanager", () => {
     const tools = requireTools("alertmanager");
     dir = mkdtempSync(join(tmpdir(), "lookout-am-"));
     writeFileSync(join(dir, "alertmanager.yml"), "route: { receiver: nobody }\nreceivers: [{ name: nobody }]\n");
-    const port = await freePort();
-    amUrl = `http://127.0.0.1:${port}`;
-    alertmanager = spawn(
+    const started = await spawnOnFreePort(
       tools.alertmanager,
-      [
+      (port) => [
         `--config.file=${join(dir, "alertmanager.yml")}`,
         `--storage.path=${dir}`,
         `--web.listen-address=127.0.0.1:${port}`,
         "--cluster.listen-address=",
       ],
-      { stdio: "ignore" },
+      "/-/ready",
     );
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      try {
-        if ((await request(`${amUrl}/-/ready`)).statusCode === 200) break;
-      } catch {
-        /* not listening yet */
-      }
-      if (Date.now() > deadline) throw new Error("Alertmanager did not become ready in 30 s");
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    alertmanager = started.child;
+    amUrl = `http://127.0.0.1:${started.port}`;
   }, 40_000);
 
   afterAll(async () => {
