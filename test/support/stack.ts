@@ -105,15 +105,18 @@ export function spawnOnFreePort(
   });
 }
 
-/** Runs the lookout CLI to completion. */
-export function lookout(args: string[], env: NodeJS.ProcessEnv): { status: number | null; output: string } {
+/** Runs the lookout CLI to completion: output is stdout and stderr together, stdout alone for what it prints. */
+export function lookout(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): { status: number | null; output: string; stdout: string } {
   const result = spawnSync(process.execPath, [LOOKOUT_BIN, ...args], {
     cwd: REPO_ROOT,
     env,
     encoding: "utf8",
     timeout: 120_000,
   });
-  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+  return { status: result.status, output: `${result.stdout}${result.stderr}`, stdout: result.stdout };
 }
 
 /** PIDs of every process whose command line or environment mentions marker (e.g. the test's LOOKOUT_HOME). */
