@@ -5,7 +5,7 @@
  * Prints medians with min–max and writes bench/results/stack.json. Times on these shared machines are noisy: read
  * the medians and spreads, not one number.
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
@@ -135,7 +135,9 @@ async function oneRun(run: number): Promise<RunResult> {
   }, 250);
 
   const token = readFileSync(join(home, "secrets", "otlp_token"), "utf8").trim();
-  const load = spawnSync(
+  // Asynchronously: the RSS sampler above must keep running while the load does (spawnSync would block it, and the
+  // "peak under load" was then the idle sample).
+  const load = spawn(
     toolPaths().telemetrygen,
     [
       "traces",
@@ -155,9 +157,12 @@ async function oneRun(run: number): Promise<RunResult> {
       "--service",
       `bench-${run}`,
     ],
-    { encoding: "utf8" },
+    { stdio: ["ignore", "ignore", "pipe"] },
   );
-  if (load.status !== 0) throw new Error(`telemetrygen failed: ${load.stderr}`);
+  let loadErr = "";
+  load.stderr.on("data", (c: Buffer) => (loadErr = (loadErr + c.toString()).slice(-8_000)));
+  const loadStatus = await new Promise<number | null>((r) => load.once("exit", (code) => r(code)));
+  if (loadStatus !== 0) throw new Error(`telemetrygen failed (${loadStatus}): ${loadErr}`);
   await new Promise((r) => setTimeout(r, 15_000)); // sampling decisions, batches, a scrape or two
   clearInterval(sampler);
 
