@@ -12,7 +12,7 @@
  * Where a start still fails on "address already in use" (something outside Lookout bound the port in between),
  * `withPortRetry` runs it again with new ports, a bounded number of times, and says so.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -108,7 +108,15 @@ export class PortRegistry {
 
   /** Reserves a port that is bindable now, outside the ephemeral range, and reserved by no other live process. */
   async reserve(): Promise<number> {
-    mkdirSync(this.dir, { recursive: true, mode: 0o1777 });
+    if (!existsSync(this.dir)) {
+      mkdirSync(this.dir, { recursive: true });
+      // Shared by every user's tests on the machine, like /tmp itself (mkdir's mode is cut by the umask).
+      try {
+        chmodSync(this.dir, 0o1777);
+      } catch {
+        /* made by another user meanwhile */
+      }
+    }
     const size = this.ranges.reduce((n, r) => n + r.high - r.low + 1, 0);
     for (let attempt = 0; attempt < 500; attempt++) {
       let offset = Math.floor(this.random() * size);

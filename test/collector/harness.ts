@@ -1,9 +1,10 @@
 /**
  * Runs part of the real native stack for the collector tests: the same ComponentSpecs `npm start` runs (from
- * stack/components.ts and stack/scaleout.ts), in a throwaway LOOKOUT_HOME on reserved ports (stack/free-ports.ts). The collector (and its
- * samplers) run under the real Supervisor; Jaeger and Prometheus run under the Supervisor too, or — for the fault
- * tests, which must hold them down longer than the Supervisor's restart backoff — as plain child processes the test
- * stops and starts itself. Also: OTLP/JSON builders, and readers for Jaeger's v3 API and Prometheus' API.
+ * stack/components.ts and stack/scaleout.ts), in a throwaway LOOKOUT_HOME on reserved ports (stack/free-ports.ts).
+ * The collector (and its samplers) run under the real Supervisor; Jaeger and Prometheus run under the Supervisor too,
+ * or — for the fault tests, which must hold them down longer than the Supervisor's restart backoff — as plain child
+ * processes the test stops and starts itself. Also: OTLP/JSON builders, and readers for Jaeger's v3 API and
+ * Prometheus' API.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHmac, randomBytes } from "node:crypto";
