@@ -1,16 +1,26 @@
 /**
  * The `lookout` command. bin/lookout.mjs installs dependencies and compiles, then calls main(argv).
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { LookoutError } from "../stack/errors.js";
 import { adminToken } from "./admin-token.js";
+import { type OptionSpec, parseCommand, stringValue } from "./args.js";
 import { lookoutCache, lookoutHome } from "../stack/paths.js";
 import { PORT_SPECS, resolvePorts } from "../stack/ports.js";
 import { renderFile } from "../stack/render.js";
 import { stackDown, stackStatus, stackUp } from "../stack/stack.js";
 import { ALL_TOOLS, setup, type ToolName } from "../stack/setup.js";
 import { validateAll } from "../stack/validate.js";
+import {
+  COLLECTOR_STABLE_VERSION,
+  COLLECTOR_VERSION,
+  DEBIAN_PACKAGES,
+  JAEGER_COMMIT,
+  JAEGER_MODULE_VERSION,
+  JAEGER_RELEASE,
+  TELEMETRYGEN_VERSION,
+} from "../stack/versions.js";
 import { synthetics, SYNTHETICS_HELP } from "./synthetics.js";
 import { DASHBOARD_DIR, dashboardDrift, writeDashboards } from "../dashboards/index.js";
 import { REPO_ROOT } from "../stack/paths.js";
@@ -34,6 +44,7 @@ Commands:
   dashboards check  fail when that JSON and its sources disagree
   admin token       mint a short-lived JWT for the aggregator's admin API
   help <command>    help for one command
+  --version         Lookout's version and every pinned component's
 
 Environment:
   LOOKOUT_HOME      data, logs, secrets (default ~/.local/share/lookout; /var/lib/lookout as root)
@@ -88,18 +99,26 @@ LOOKOUT_AGGREGATOR_CONFIG).
 Prints every port of the native stack with its component; LOOKOUT_PORT_<NAME> moves one.`,
 };
 
-function flag(args: string[], name: string): boolean {
-  return args.includes(name);
-}
-
-function option(args: string[], name: string): string | undefined {
-  const index = args.indexOf(name);
-  if (index >= 0) return args[index + 1];
-  const inline = args.find((a) => a.startsWith(`${name}=`));
-  return inline?.slice(name.length + 1);
-}
-
 const out = (line: string) => process.stdout.write(`${line}\n`);
+
+/** Lookout's version and every pinned component's, for `lookout --version`. */
+export function versionText(): string {
+  const pkg = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { version: string };
+  return [
+    `lookout ${pkg.version}`,
+    `  opentelemetry collector  v${COLLECTOR_VERSION} (core v${COLLECTOR_STABLE_VERSION}, built with ocb)`,
+    `  telemetrygen             v${TELEMETRYGEN_VERSION}`,
+    `  jaeger                   ${JAEGER_RELEASE} (module ${JAEGER_MODULE_VERSION}, commit ${JAEGER_COMMIT.slice(0, 12)})`,
+    `  debian packages          ${DEBIAN_PACKAGES.map((d) => d.name).join(", ")}`,
+  ].join("\n");
+}
+
+const HELP_OPTION = { help: { type: "boolean", short: "h" } } as const;
+
+/** Parses a command's arguments strictly, with --help/-h allowed everywhere. */
+function parse(command: string, args: readonly string[], options: OptionSpec, positionals = 0, label = command) {
+  return parseCommand(label, args, { ...HELP_OPTION, ...options }, HELP[command] ?? HELP.main!, positionals);
+}
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -109,14 +128,22 @@ export async function main(argv: string[]): Promise<number> {
       out(HELP[topic ?? "main"] ?? HELP.main!);
       return 0;
     }
-    if (flag(rest, "--help") || flag(rest, "-h")) {
+    if (command === "--version" || command === "-V" || command === "version") {
+      out(versionText());
+      return 0;
+    }
+    if (rest.includes("--help") || rest.includes("-h")) {
       out(HELP[command] ?? HELP.main!);
       return 0;
     }
     switch (command) {
       case "stack": {
         const [sub, ...subArgs] = rest;
-        if (sub === "up") return await stackUp({ setupMissing: !flag(subArgs, "--no-setup"), out });
+        if (sub === "up") {
+          const { values } = parse("stack", subArgs, { "no-setup": { type: "boolean" } }, 0, "stack up");
+          return await stackUp({ setupMissing: values["no-setup"] !== true, out });
+        }
+        if (sub === "down" || sub === "status") parse("stack", subArgs, {}, 0, `stack ${sub}`);
         if (sub === "down") return await stackDown(out);
         if (sub === "status") return await stackStatus(out);
         throw new LookoutError(
@@ -125,7 +152,7 @@ export async function main(argv: string[]): Promise<number> {
         );
       }
       case "setup": {
-        const only = option(rest, "--only");
+        const only = stringValue(parse("setup", rest, { only: { type: "string" } }), "only");
         const tools = only ? (only.split(",") as ToolName[]) : [...ALL_TOOLS];
         const unknown = tools.filter((t) => !ALL_TOOLS.includes(t));
         if (unknown.length > 0) {
@@ -139,6 +166,7 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       }
       case "validate": {
+        parse("validate", rest, {});
         const results = validateAll();
         for (const result of results) {
           out(`${result.ok ? "✓" : "✗"} ${result.name} (${result.file})`);
@@ -151,7 +179,7 @@ export async function main(argv: string[]): Promise<number> {
         return failed === 0 ? 0 : 1;
       }
       case "render": {
-        const dir = option(rest, "--out");
+        const dir = stringValue(parse("render", rest, { out: { type: "string" } }), "out");
         if (!dir) throw new LookoutError("LOOKOUT_ERR_USAGE", `render needs --out DIR\n\n${HELP.render}`);
         mkdirSync(resolve(dir), { recursive: true });
         for (const template of [
@@ -163,8 +191,9 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       }
       case "ports": {
+        const { values } = parse("ports", rest, { markdown: { type: "boolean" } });
         const ports = resolvePorts();
-        if (flag(rest, "--markdown")) {
+        if (values.markdown === true) {
           out("| component | port | what | override |\n|---|---|---|---|");
           for (const spec of PORT_SPECS)
             out(`| ${spec.component} | ${ports[spec.key]} | ${spec.purpose} | \`LOOKOUT_PORT_${spec.key}\` |`);
@@ -178,8 +207,13 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       }
       case "dashboards": {
-        const [sub] = rest;
-        const dir = resolve(option(rest, "--dir") ?? DASHBOARD_DIR);
+        const [sub, ...subArgs] = rest;
+        const dir = resolve(
+          stringValue(
+            parse("dashboards", subArgs, { dir: { type: "string" } }, 0, `dashboards ${sub ?? ""}`.trim()),
+            "dir",
+          ) ?? DASHBOARD_DIR,
+        );
         if (sub === "build") {
           for (const file of writeDashboards(dir)) out(`wrote ${file}`);
           return 0;
@@ -202,12 +236,24 @@ export async function main(argv: string[]): Promise<number> {
             "LOOKOUT_ERR_USAGE",
             `unknown admin command ${JSON.stringify(sub ?? "")}\n\n${HELP.admin}`,
           );
+        const parsed = parse(
+          "admin",
+          subArgs,
+          {
+            ttl: { type: "string" },
+            subject: { type: "string" },
+            "read-only": { type: "boolean" },
+            config: { type: "string" },
+          },
+          0,
+          "admin token",
+        );
         out(
           await adminToken({
-            ttl: option(subArgs, "--ttl") ?? "15m",
-            subject: option(subArgs, "--subject") ?? process.env.USER ?? "operator",
-            readOnly: flag(subArgs, "--read-only"),
-            configPath: option(subArgs, "--config"),
+            ttl: stringValue(parsed, "ttl") ?? "15m",
+            subject: stringValue(parsed, "subject") ?? process.env.USER ?? "operator",
+            readOnly: parsed.values["read-only"] === true,
+            configPath: stringValue(parsed, "config"),
           }),
         );
         return 0;
@@ -215,6 +261,7 @@ export async function main(argv: string[]): Promise<number> {
       case "synthetics":
         return await synthetics(rest, out);
       case "home":
+        parse("home", rest, {});
         out(lookoutHome());
         return 0;
       default:

@@ -13,6 +13,7 @@ import { tracingFromEnv } from "../synthetics/src/tracing.js";
 import type { RunResult } from "../synthetics/src/types.js";
 import { loadConfigFile } from "../health-aggregator/src/config/load.js";
 import { LookoutError } from "../stack/errors.js";
+import { parseCommand, stringValue } from "./args.js";
 import { homeLayout, lookoutHome, REPO_ROOT } from "../stack/paths.js";
 import { aggregatorConfigPlaceholders } from "../stack/components.js";
 import { resolvePorts } from "../stack/ports.js";
@@ -67,8 +68,8 @@ export function formatRun(run: RunResult & { traceUrl?: string }): string[] {
 
 export async function synthetics(args: string[], out: (line: string) => void, env = process.env): Promise<number> {
   const [sub, ...rest] = args;
-  const json = rest.includes("--json");
   if (sub === "list") {
+    parseCommand("synthetics list", rest, {}, SYNTHETICS_HELP);
     for (const f of BUILTIN_FLOWS) out(`${f.name.padEnd(22)} ${f.schedule.padEnd(14)} ${f.description}`);
     return 0;
   }
@@ -77,9 +78,16 @@ export async function synthetics(args: string[], out: (line: string) => void, en
       "LOOKOUT_ERR_USAGE",
       `unknown synthetics command ${JSON.stringify(sub ?? "")}\n\n${SYNTHETICS_HELP}`,
     );
-  const urlIndex = rest.indexOf("--url");
-  const url = urlIndex >= 0 ? rest[urlIndex + 1] : undefined;
-  const name = rest.find((a, i) => !a.startsWith("--") && rest[i - 1] !== "--url");
+  const parsed = parseCommand(
+    "synthetics run",
+    rest,
+    { json: { type: "boolean" }, local: { type: "boolean" }, url: { type: "string" } },
+    SYNTHETICS_HELP,
+    1,
+  );
+  const json = parsed.values.json === true;
+  const url = stringValue(parsed, "url");
+  const name = parsed.positionals[0];
   if (!name) throw new LookoutError("LOOKOUT_ERR_USAGE", `synthetics run needs a flow name\n\n${SYNTHETICS_HELP}`);
   const flow = BUILTIN_FLOWS.find((f) => f.name === name);
   if (!flow)
@@ -89,7 +97,7 @@ export async function synthetics(args: string[], out: (line: string) => void, en
     );
 
   let run: RunResult & { traceUrl?: string };
-  if (rest.includes("--local")) {
+  if (parsed.values.local === true) {
     const configPath = env.LOOKOUT_AGGREGATOR_CONFIG ?? join(REPO_ROOT, "health-aggregator", "lookout.yml");
     // The shipped config names the stack's ports and connection URLs; fill them so it loads outside the stack.
     const config = loadConfigFile(configPath, { ...aggregatorConfigPlaceholders(resolvePorts(env)), ...env });
