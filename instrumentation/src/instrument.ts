@@ -11,6 +11,8 @@
  * | `LOOKOUT_METRICS_TOKEN` | bearer token for /metrics (required, ≥ 16 characters) |
  * | `LOOKOUT_USER_ID_HASH_KEY` | key for hashing user ids in span attributes (≥ 32 bytes, shared with the collector) |
  * | `OTEL_TRACES_EXPORTER` | `otlp` (default) or `none`: spans are made and propagated but not exported |
+ * | `OTEL_TRACES_SAMPLER`, `OTEL_TRACES_SAMPLER_ARG` | head sampling opt-in (default `parentbased_always_on`) |
+ * | `OTEL_SDK_DISABLED` | `true` disables tracing (metrics and logs stay) |
  * | `LOOKOUT_TRACING` | `off` disables tracing (metrics and logs stay) |
  * | `LOOKOUT_INSTRUMENTATION` | `off` disables all of it: no tracing, no HTTP or AI metrics, plain logs (benchmark baseline) |
  *
@@ -24,7 +26,7 @@ import { type DependencyCheck, HealthMonitor, type HealthStatus } from "./health
 import type { HttpTelemetry } from "./http.js";
 import { createLogger } from "./logger.js";
 import { ServiceMetrics } from "./metrics.js";
-import { startTracing, type Tracing } from "./tracing.js";
+import { sdkDisabled, startTracing, type Tracing } from "./tracing.js";
 import { RequestWindow } from "./window.js";
 
 export interface InstrumentOptions {
@@ -71,7 +73,7 @@ export async function instrument(options: InstrumentOptions): Promise<Instrument
   const version = options.version ?? "0.1.0";
   const enabled = env.LOOKOUT_INSTRUMENTATION !== "off";
   const tracing =
-    !enabled || env.LOOKOUT_TRACING === "off"
+    !enabled || env.LOOKOUT_TRACING === "off" || sdkDisabled(env)
       ? undefined
       : await startTracing({
           serviceName: options.serviceName,

@@ -3,9 +3,10 @@
  * sliding window, route templates in the HTTP metrics of Express and Fastify (real servers on port 0), and trace ids
  * on log lines.
  */
+import { createHash } from "node:crypto";
 import { Writable } from "node:stream";
-import { context, propagation, trace } from "@opentelemetry/api";
-import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { context, propagation, ROOT_CONTEXT, SpanKind, trace, TraceFlags } from "@opentelemetry/api";
+import { InMemorySpanExporter, SamplingDecision, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 import express from "express";
 import Fastify from "fastify";
@@ -15,7 +16,8 @@ import { HealthMonitor } from "./health.js";
 import { installExpress, installFastify } from "./http.js";
 import { createLogger } from "./logger.js";
 import { ServiceMetrics } from "./metrics.js";
-import { redisTransaction, tracesExporter } from "./tracing.js";
+import { instrument } from "./instrument.js";
+import { redisTransaction, sdkDisabled, tracesExporter, tracesSampler } from "./tracing.js";
 import { RequestWindow } from "./window.js";
 
 const token = "metrics-token-for-tests-0123456789";
@@ -224,5 +226,105 @@ describe("OTEL_TRACES_EXPORTER", () => {
     expect(() => tracesExporter({ OTEL_TRACES_EXPORTER: "zipkin" })).toThrow(
       'OTEL_TRACES_EXPORTER="zipkin" is not supported: use "otlp" (the default) or "none"',
     );
+  });
+});
+
+describe("OTEL_TRACES_SAMPLER", () => {
+  // Fixed, well-spread trace ids (the first 16 bytes of SHA-256 of 0…1999), so the ratio test is deterministic.
+  const traceIds = Array.from({ length: 2_000 }, (_, i) =>
+    createHash("sha256").update(String(i)).digest("hex").slice(0, 32),
+  );
+  /** How many of 2,000 root spans the sampler records, and whether it follows a sampled and an unsampled parent. */
+  function behaviour(env: NodeJS.ProcessEnv) {
+    const sampler = tracesSampler(env);
+    const decide = (ctx: typeof ROOT_CONTEXT, traceId: string) =>
+      sampler.shouldSample(ctx, traceId, "span", SpanKind.SERVER, {}, []).decision ===
+      SamplingDecision.RECORD_AND_SAMPLED;
+    const withParent = (flags: TraceFlags) =>
+      trace.setSpanContext(ROOT_CONTEXT, { traceId: traceIds[7]!, spanId: "0000000000000001", traceFlags: flags });
+    return {
+      roots: traceIds.filter((id) => decide(ROOT_CONTEXT, id)).length,
+      sampledParent: decide(withParent(TraceFlags.SAMPLED), traceIds[7]!),
+      unsampledParent: decide(withParent(TraceFlags.NONE), traceIds[7]!),
+    };
+  }
+
+  it("is parent-based always-on by default, so the gateway's tail sampler sees every trace", () => {
+    expect(behaviour({})).toEqual({ roots: 2_000, sampledParent: true, unsampledParent: false });
+    expect(behaviour({ OTEL_TRACES_SAMPLER: " ParentBased_Always_On " }).roots).toBe(2_000);
+  });
+
+  it("samples a ratio of root traces with parentbased_traceidratio and follows the parent's decision", () => {
+    const { roots, sampledParent, unsampledParent } = behaviour({
+      OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
+      OTEL_TRACES_SAMPLER_ARG: "0.1",
+    });
+    expect(roots).toBeGreaterThan(120); // 200 expected of 2,000
+    expect(roots).toBeLessThan(280);
+    expect(sampledParent).toBe(true);
+    expect(unsampledParent).toBe(false);
+  });
+
+  it("knows every sampler of the specification Lookout supports", () => {
+    expect(behaviour({ OTEL_TRACES_SAMPLER: "always_off" }).roots).toBe(0);
+    expect(behaviour({ OTEL_TRACES_SAMPLER: "always_on" })).toMatchObject({ roots: 2_000, unsampledParent: true });
+    expect(behaviour({ OTEL_TRACES_SAMPLER: "parentbased_always_off" })).toEqual({
+      roots: 0,
+      sampledParent: true,
+      unsampledParent: false,
+    });
+    expect(behaviour({ OTEL_TRACES_SAMPLER: "traceidratio", OTEL_TRACES_SAMPLER_ARG: "0" }).roots).toBe(0);
+    expect(behaviour({ OTEL_TRACES_SAMPLER: "traceidratio" }).roots).toBe(2_000); // no argument: ratio 1
+  });
+
+  it.each([
+    [{ OTEL_TRACES_SAMPLER: "jaeger_remote" }, 'OTEL_TRACES_SAMPLER="jaeger_remote" is not supported: use one of'],
+    [{ OTEL_TRACES_SAMPLER: "sometimes" }, 'OTEL_TRACES_SAMPLER="sometimes" is not supported'],
+    [
+      { OTEL_TRACES_SAMPLER: "parentbased_traceidratio", OTEL_TRACES_SAMPLER_ARG: "10%" },
+      'OTEL_TRACES_SAMPLER_ARG="10%" is not a sampling ratio between 0 and 1 (for parentbased_traceidratio)',
+    ],
+    [
+      { OTEL_TRACES_SAMPLER: "traceidratio", OTEL_TRACES_SAMPLER_ARG: "1.5" },
+      'OTEL_TRACES_SAMPLER_ARG="1.5" is not a sampling ratio between 0 and 1 (for traceidratio)',
+    ],
+  ])("refuses %j, naming the variable and the value", (env, message) => {
+    expect(() => tracesSampler(env)).toThrow(message);
+  });
+});
+
+describe("OTEL_SDK_DISABLED", () => {
+  it("reads true and false as the specification does and refuses anything else", () => {
+    expect(sdkDisabled({})).toBe(false);
+    expect(sdkDisabled({ OTEL_SDK_DISABLED: "TRUE" })).toBe(true);
+    expect(sdkDisabled({ OTEL_SDK_DISABLED: "false" })).toBe(false);
+    expect(() => sdkDisabled({ OTEL_SDK_DISABLED: "yes" })).toThrow(
+      'OTEL_SDK_DISABLED="yes" is not a boolean: use "true" or "false"',
+    );
+  });
+
+  it("leaves tracing off while metrics and logs stay", async () => {
+    const lookout = await instrument({
+      serviceName: "disabled-sdk",
+      env: {
+        LOOKOUT_METRICS_TOKEN: "m".repeat(32),
+        LOOKOUT_USER_ID_HASH_KEY: "k".repeat(32),
+        OTEL_SDK_DISABLED: "true",
+      },
+      logDestination: new Writable({ write: (_c, _e, cb) => cb() }),
+    });
+    expect(lookout.enabled).toBe(true);
+    expect(lookout.tracing).toBeUndefined();
+    await lookout.shutdown();
+  });
+
+  it("refuses a bad sampler at start, before tracing starts", async () => {
+    await expect(
+      instrument({
+        serviceName: "bad-sampler",
+        env: { LOOKOUT_METRICS_TOKEN: "m".repeat(32), OTEL_TRACES_SAMPLER: "probabilistic" },
+        logDestination: new Writable({ write: (_c, _e, cb) => cb() }),
+      }),
+    ).rejects.toThrow('OTEL_TRACES_SAMPLER="probabilistic" is not supported');
   });
 });

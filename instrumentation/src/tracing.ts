@@ -1,6 +1,7 @@
 /**
  * Tracing: the OpenTelemetry Node SDK wired the way Lookout's collector expects — OTLP gRPC to the gateway with the
- * bearer token, a parent-based always-on sampler (the collector's tail sampler decides what to keep), W3C trace
+ * bearer token, a parent-based always-on sampler by default (the collector's tail sampler decides what to keep;
+ * OTEL_TRACES_SAMPLER opts into head sampling), W3C trace
  * context only (no baggage: it would carry user data across services), the resource from the standard `OTEL_*`
  * variables, and one instrumentation per library the services use. Never a request or response body; headers only
  * from an allowlist.
@@ -25,11 +26,14 @@ import { RedisInstrumentation } from "@opentelemetry/instrumentation-redis";
 import { UndiciInstrumentation } from "@opentelemetry/instrumentation-undici";
 import { detectResources, envDetector, resourceFromAttributes } from "@opentelemetry/resources";
 import {
+  AlwaysOffSampler,
   AlwaysOnSampler,
   BatchSpanProcessor,
   type BufferConfig,
   ParentBasedSampler,
+  type Sampler,
   type SpanProcessor,
+  TraceIdRatioBasedSampler,
 } from "@opentelemetry/sdk-trace-base";
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 import {
@@ -176,9 +180,68 @@ export function tracesExporter(env: NodeJS.ProcessEnv): "otlp" | "none" {
   );
 }
 
+/** The OTEL_TRACES_SAMPLER values the SDK specification defines that Lookout supports. */
+const SAMPLERS = [
+  "parentbased_always_on",
+  "parentbased_always_off",
+  "parentbased_traceidratio",
+  "always_on",
+  "always_off",
+  "traceidratio",
+] as const;
+
+/**
+ * OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG, as the SDK specification defines them. The default is
+ * parent-based always-on: the gateway's tail sampler then sees every trace and keeps every error and slow one. A head
+ * sampler (`parentbased_traceidratio` with a ratio) is the opt-in for a service that cannot afford to trace every
+ * request; docs/performance.md says what it costs. An unknown sampler or a ratio outside [0, 1] is refused, naming
+ * the variable and the value, where the SDK would fall back to its default without a word.
+ */
+export function tracesSampler(env: NodeJS.ProcessEnv): Sampler {
+  const raw = env.OTEL_TRACES_SAMPLER;
+  const name = (raw ?? "").trim().toLowerCase() || "parentbased_always_on";
+  if (!(SAMPLERS as readonly string[]).includes(name)) {
+    throw new TracingConfigError(
+      `OTEL_TRACES_SAMPLER=${JSON.stringify(raw)} is not supported: use one of ${SAMPLERS.join(", ")}`,
+    );
+  }
+  const ratio = () => {
+    const arg = env.OTEL_TRACES_SAMPLER_ARG;
+    if (arg === undefined || arg.trim() === "") return 1;
+    const value = Number(arg);
+    if (!Number.isFinite(value) || value < 0 || value > 1) {
+      throw new TracingConfigError(
+        `OTEL_TRACES_SAMPLER_ARG=${JSON.stringify(arg)} is not a sampling ratio between 0 and 1 (for ${name})`,
+      );
+    }
+    return value;
+  };
+  const root = name.endsWith("always_off")
+    ? new AlwaysOffSampler()
+    : name.endsWith("traceidratio")
+      ? new TraceIdRatioBasedSampler(ratio())
+      : new AlwaysOnSampler();
+  return name.startsWith("parentbased_") ? new ParentBasedSampler({ root }) : root;
+}
+
+/**
+ * OTEL_SDK_DISABLED, as the specification defines it: `true` (any case) turns the tracing SDK off — no spans, no
+ * export, no propagation; `false` or unset leave it on. Any other value is refused rather than read as false.
+ */
+export function sdkDisabled(env: NodeJS.ProcessEnv): boolean {
+  const raw = env.OTEL_SDK_DISABLED;
+  const value = (raw ?? "").trim().toLowerCase();
+  if (value === "true") return true;
+  if (value === "false" || value === "") return false;
+  throw new TracingConfigError(`OTEL_SDK_DISABLED=${JSON.stringify(raw)} is not a boolean: use "true" or "false"`);
+}
+
 /** Starts tracing for this process. Call it before importing anything it instruments. */
 export async function startTracing(options: TracingOptions): Promise<Tracing> {
   const env = options.env ?? process.env;
+  // Settings first: a bad value is refused before anything is patched or registered.
+  const exporter = tracesExporter(env);
+  const sampler = tracesSampler(env);
   const hook = esmHookChannel();
   const defaults = resourceFromAttributes({
     [ATTR_SERVICE_NAME]: options.serviceName,
@@ -188,7 +251,6 @@ export async function startTracing(options: TracingOptions): Promise<Tracing> {
   });
   // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES override the defaults (merge: the argument wins).
   const resource = defaults.merge(detectResources({ detectors: [envDetector] }));
-  const exporter = tracesExporter(env);
   const processors = options.spanProcessor
     ? [options.spanProcessor]
     : exporter === "none"
@@ -196,7 +258,7 @@ export async function startTracing(options: TracingOptions): Promise<Tracing> {
       : [new BatchSpanProcessor(new OTLPTraceExporter({ metadata: exporterMetadata(env) }), batchOptions(env))];
   const provider = new NodeTracerProvider({
     resource,
-    sampler: new ParentBasedSampler({ root: new AlwaysOnSampler() }),
+    sampler,
     spanProcessors: processors,
   });
   provider.register({ propagator: new W3CTraceContextPropagator() });
