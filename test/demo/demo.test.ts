@@ -293,14 +293,21 @@ describe("tracing", () => {
           for (const ss of rs.scopeSpans ?? [])
             byService.set(service, [...(byService.get(service) ?? []), ...(ss.spans ?? [])]);
         }
-        // Two AI steps: two RelayCore requests, each with a NeuroWeaver call, all exported.
+        // Two AI steps: two RelayCore requests, each with a NeuroWeaver call, all exported. And the trace whole: the
+        // root and every span's parent arrived. Spans exported in a later batch than the rest reach the gateway after
+        // its tail sampler decided and land in Jaeger a little later, so a trace is first seen in part.
         const nwServer = (byService.get("neuroweaver") ?? []).filter((s) => /SERVER|^2$/.test(String(s.kind)));
-        return byService.has("automatrix") && byService.has("relaycore") && nwServer.length >= 2
+        const spans = [...byService.values()].flat();
+        const ids = new Set(spans.map((s) => s.spanId.toLowerCase()));
+        const whole =
+          ids.has(rootId) &&
+          spans.every((s) => s.spanId.toLowerCase() === rootId || ids.has((s.parentSpanId ?? "").toLowerCase()));
+        return whole && byService.has("automatrix") && byService.has("relaycore") && nwServer.length >= 2
           ? byService
           : undefined;
       },
       90_000,
-      "the trace with spans from AutoMatrix, RelayCore and NeuroWeaver in Jaeger",
+      "the whole trace, with spans from AutoMatrix, RelayCore and NeuroWeaver, in Jaeger",
     );
     const all = [...spansByService.values()].flat();
     expect(new Set(all.map((s) => s.traceId.toLowerCase()))).toEqual(new Set([traceId]));

@@ -93,6 +93,9 @@ const servicesIn = (trace: OtlpTrace) =>
     ),
   );
 
+const spansOf = (trace: OtlpTrace) =>
+  (trace.result?.resourceSpans ?? []).flatMap((rs) => (rs.scopeSpans ?? []).flatMap((ss) => ss.spans ?? []));
+
 setUpSuite(async () => {
   stack = await startPartialStack([
     "postgres",
@@ -159,21 +162,25 @@ describe("built-in synthetic flows in the native stack", () => {
       ["sign-out", "passed"],
     ]);
 
+    // Wait for every span asserted on below, not only for each service: the runner's root span ends last, so it can
+    // reach the gateway after the tail sampler decided on the rest and land in Jaeger a batch later.
     const trace = await eventually(
       async () => {
         const { status, body } = await traceOf(run.traceId);
         if (status !== 200) return undefined;
         const services = servicesIn(body);
-        return ["lookout-synthetics", "automatrix", "relaycore", "neuroweaver"].every((s) => services.has(s))
-          ? body
-          : undefined;
+        const names = new Set(spansOf(body).map((s) => s.name));
+        const complete =
+          ["lookout-synthetics", "automatrix", "relaycore", "neuroweaver"].every((s) => services.has(s)) &&
+          ["synthetic automatrix-workflow", "step sign-in", "step execute", "step delete-workflow"].every((n) =>
+            names.has(n),
+          );
+        return complete ? body : undefined;
       },
       90_000,
-      "the failed run's trace with spans from the runner, AutoMatrix, RelayCore and NeuroWeaver",
+      "the failed run's trace with its root and step spans and spans from AutoMatrix, RelayCore and NeuroWeaver",
     );
-    const spans = (trace.result?.resourceSpans ?? []).flatMap((rs) =>
-      (rs.scopeSpans ?? []).flatMap((ss) => ss.spans ?? []),
-    );
+    const spans = spansOf(trace);
     const root = spans.find((s) => s.name === "synthetic automatrix-workflow");
     expect(root?.attributes?.find((a) => a.key === "synthetic")?.value.boolValue).toBe(true);
     expect(spans.map((s) => s.name)).toEqual(
