@@ -15,10 +15,9 @@
  */
 import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
-import { Gauge } from "prom-client";
 import { request } from "undici";
-import type { AiOutcome, HealthMonitor, Instrumentation } from "../../instrumentation/src/index.js";
-import { installExpress, redisTransaction } from "../../instrumentation/src/index.js";
+import type { AiOutcome, HealthMonitor, Instrumentation } from "@lookout/instrumentation";
+import { installExpress, redisTransaction } from "@lookout/instrumentation";
 import { FaultError, FaultInjector } from "../shared/faults.js";
 import { installExpressFaults } from "../shared/http.js";
 import { costUsd, countTokens, type ModelProfile, simulateGeneration, sleep, type Task } from "../shared/models.js";
@@ -148,15 +147,9 @@ export function buildRelayCore(deps: RelayCoreDeps): Express {
   app.use(express.json({ limit: "256kb" }));
   installExpressFaults(app, faults, deps.settings.adminToken);
 
-  const registers = [instrumentation.metrics.registry];
-  const gauge = (name: string, help: string) =>
-    (instrumentation.metrics.registry.getSingleMetric(name) as Gauge<"period"> | undefined) ??
-    new Gauge({ name, help, labelNames: ["period"], registers });
-  const budgetGauge = gauge("ai_budget_dollars", "AI spend budget in US dollars, by period (daily, monthly).");
-  const spentGauge = gauge(
-    "ai_budget_spent_dollars",
-    "AI spend so far in the current period in US dollars, by period (daily: UTC day, monthly: UTC month).",
-  );
+  // The budget gauges are the contract's (instrumentation/contract.json): the cost dashboard and budget alerts read them.
+  const budgetGauge = instrumentation.metrics.aiBudget;
+  const spentGauge = instrumentation.metrics.aiBudgetSpent;
   budgetGauge.set({ period: "daily" }, deps.dailyBudgetUsd);
   budgetGauge.set({ period: "monthly" }, deps.monthlyBudgetUsd);
 

@@ -1,7 +1,7 @@
 /** The fault hooks and the `/admin/faults` endpoint, for the Express and the Fastify demo services. */
 import type { Express, NextFunction, Request, Response } from "express";
 import type { FastifyInstance } from "fastify";
-import { bearerMatches } from "../../instrumentation/src/index.js";
+import { bearerMatches } from "@lookout/instrumentation";
 import type { FaultInjector } from "./faults.js";
 
 const injected = { error: "internal", message: "injected fault" } as const;

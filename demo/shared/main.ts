@@ -2,7 +2,7 @@
  * The process side of a demo service: instrument first, then import and start the app (so the libraries it loads are
  * patched), listen, and close cleanly on SIGTERM/SIGINT. Each service's server.ts is one call to runService().
  */
-import { instrument, type Instrumentation } from "../../instrumentation/src/index.js";
+import { instrument, type Instrumentation } from "@lookout/instrumentation";
 import { LookoutError } from "../../stack/errors.js";
 import { loadSecretFiles } from "./settings.js";
 

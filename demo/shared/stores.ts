@@ -4,7 +4,7 @@
  */
 import { Redis } from "ioredis";
 import pg from "pg";
-import type { DependencyCheck, Instrumentation } from "../../instrumentation/src/index.js";
+import type { DependencyCheck, Instrumentation } from "@lookout/instrumentation";
 import type { FaultInjector } from "./faults.js";
 
 /** Creates database name if it does not exist (a service's first start), connecting to the maintenance database. */

@@ -5,6 +5,7 @@
  */
 import { createHmac, randomBytes } from "node:crypto";
 import { type Span, SpanStatusCode, trace } from "@opentelemetry/api";
+import { CONTRACT, type Contract } from "./contract.js";
 import type { ServiceMetrics } from "./metrics.js";
 
 export type AiOutcome = "success" | "error" | "timeout" | "rejected";
@@ -27,19 +28,13 @@ export interface AiCall {
   userId?: string;
 }
 
-/** Span attribute names, from the GenAI semantic conventions where they exist. */
-export const AI_ATTRIBUTES = {
-  operation: "gen_ai.operation.name",
-  provider: "gen_ai.provider.name",
-  requestModel: "gen_ai.request.model",
-  responseModel: "gen_ai.response.model",
-  inputTokens: "gen_ai.usage.input_tokens",
-  outputTokens: "gen_ai.usage.output_tokens",
-  // No standard attribute for cost yet; this is the most used vendor extension (USD).
-  cost: "gen_ai.usage.cost",
-  workflowId: "workflow.id",
-  userId: "user.id",
-} as const;
+/**
+ * Span attribute names, from the contract: the GenAI semantic conventions where they exist; `gen_ai.usage.cost` (USD)
+ * has no standard attribute yet and is the most used vendor extension.
+ */
+export const AI_ATTRIBUTES = Object.fromEntries(
+  Object.entries(CONTRACT.aiSpan.attributes).map(([key, spec]) => [key, spec.name]),
+) as Readonly<Record<keyof Contract["aiSpan"]["attributes"], string>>;
 
 /**
  * HMAC-SHA256 of user ids with a per-deployment key: the same user gets the same id in every service (so traces can

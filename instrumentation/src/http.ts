@@ -6,15 +6,16 @@
 import type { Express, NextFunction, Request, Response } from "express";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { bearerMatches, unauthorized } from "./auth.js";
+import { CONTRACT } from "./contract.js";
 import type { HealthMonitor } from "./health.js";
 import { methodLabel, type ServiceMetrics } from "./metrics.js";
 import type { RequestWindow } from "./window.js";
 
 /** The label of requests no route took: never the raw path. */
-export const UNMATCHED_ROUTE = "unmatched";
+export const UNMATCHED_ROUTE = CONTRACT.unmatchedRoute;
 
 /** Probes and scrapes would dominate the health window's figures; they are counted in the metrics only. */
-const OUT_OF_WINDOW = new Set(["/health", "/metrics"]);
+const OUT_OF_WINDOW = new Set(CONTRACT.untracedPaths);
 
 export interface HttpTelemetry {
   /** False: no metrics middleware and no /metrics (the uninstrumented baseline). */
@@ -54,9 +55,9 @@ async function metricsAnswer(
   return { status: 200, headers: { "content-type": contentType }, body };
 }
 
-/** /health answers 503 when unhealthy (load balancers take that as "out"), 200 otherwise. */
+/** /health answers 503 when unhealthy (load balancers take that as "out"), 200 otherwise (the contract's httpStatus). */
 function healthStatusCode(status: string): number {
-  return status === "unhealthy" ? 503 : 200;
+  return CONTRACT.health.httpStatus[status] ?? 503;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@
  *
  * ESM: Node's ES module loader does not go through `require`, so the libraries are patched by import-in-the-middle,
  * registered here as a loader hook before any of them is imported. Call startTracing() first and import the app
- * afterwards (dynamic `import()`), or run the service with `node --import <dist>/instrumentation/src/register.js`.
+ * afterwards (dynamic `import()`).
  */
 import { register } from "node:module";
 import { hostname } from "node:os";
@@ -46,6 +46,7 @@ import {
   ATTR_SERVICE_VERSION,
 } from "@opentelemetry/semantic-conventions";
 import { createAddHookMessageChannel } from "import-in-the-middle";
+import { CONTRACT } from "./contract.js";
 
 /**
  * Request and response headers that may become span attributes. Everything else (cookies, auth…) never does.
@@ -54,10 +55,10 @@ import { createAddHookMessageChannel } from "import-in-the-middle";
  * response, were eight array attributes with 30-character keys per RelayCore request — serialising attribute strings
  * is the largest single part of the export's cost (docs/instrumentation.md, "What it costs").
  */
-export const HEADER_ALLOWLIST = ["x-request-id"] as const;
+export const HEADER_ALLOWLIST: readonly string[] = CONTRACT.headerAllowlist;
 
 /** Paths whose server spans are not worth a trace: probes and scrapes arrive every few seconds. */
-const UNTRACED_PATHS = new Set(["/health", "/metrics"]);
+const UNTRACED_PATHS = new Set(CONTRACT.untracedPaths);
 
 export interface TracingOptions {
   serviceName: string;
