@@ -3,7 +3,16 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "coverage/**", "bench/results/**", "**/_build/**"] },
+  {
+    ignores: [
+      "dist/**",
+      "instrumentation/dist/**",
+      "node_modules/**",
+      "coverage/**",
+      "bench/results/**",
+      "**/_build/**",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

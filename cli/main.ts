@@ -35,7 +35,7 @@ Commands:
   stack up          start the whole stack natively, in the foreground (Ctrl-C stops it); installs what is missing
   stack down        stop a stack started from another terminal
   stack status      show each component's process and readiness
-  setup             install or build every real component (collector, Jaeger, telemetrygen, Debian packages)
+  setup             install or build every real component (Debian packages, the Python environment, collector, Jaeger, telemetrygen)
   validate          check every config file with its component's own validator
   render            fill the \${NAME} placeholders of the Prometheus and Alertmanager configs (used by compose)
   ports             print the ports table (defaults and LOOKOUT_PORT_* overrides)
@@ -62,7 +62,7 @@ Every command accepts --help. Docs: README.md, docs/setup.md, docs/troubleshooti
            --no-setup   fail instead of installing missing tools
   down     Stop the stack running for this LOOKOUT_HOME (sends SIGTERM to its supervisor and waits).
   status   Print each component's pid, state and URL; exit code 0 only when everything is up and ready.`,
-  setup: `Usage: lookout setup [--only debian,collector,jaeger,telemetrygen,compose-check]
+  setup: `Usage: lookout setup [--only debian,python,collector,jaeger,telemetrygen,compose-check]
 
 Installs the Debian packages (prometheus, promtool, alertmanager, amtool, exporters, postgresql, redis, chromium)
 and builds the Go tools into LOOKOUT_CACHE/tools, keyed by version. Idempotent: a second run only checks.`,

@@ -53,10 +53,12 @@ export async function stackUp(options: { setupMissing: boolean; out: Out }): Pro
   parseRetention(process.env.LOOKOUT_RETENTION);
   if (options.setupMissing) {
     // Only what the stack runs; telemetrygen and compose-check are for tests (`npm test` installs them).
-    await setup(out, ["debian", "collector", "jaeger"]);
+    await setup(out, ["debian", "python", "collector", "jaeger"]);
   } else {
     const tools = toolPaths();
-    const missing = [tools.collector, tools.jaeger, tools.prometheus, tools.alertmanager].filter((p) => !existsSync(p));
+    const missing = [tools.collector, tools.jaeger, tools.prometheus, tools.alertmanager, tools.python].filter(
+      (p) => !existsSync(p),
+    );
     if (missing.length > 0) {
       throw new LookoutError("LOOKOUT_ERR_PREREQUISITE", `missing ${missing.join(", ")}; run \`npm run setup\``);
     }

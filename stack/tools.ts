@@ -15,6 +15,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { join } from "node:path";
 import { LookoutError } from "./errors.js";
 import { isRoot, lookoutCache, REPO_ROOT } from "./paths.js";
+import { venvPython } from "./python.js";
 import {
   COLLECTOR_VERSION,
   DEBIAN_PACKAGES,
@@ -79,6 +80,8 @@ export interface ToolPaths {
   postgresBin: string;
   redisServer: string;
   chromium: string;
+  /** The Python environment's interpreter (stack/python.ts). */
+  python: string;
 }
 
 /** PostgreSQL's server binaries on Debian live in /usr/lib/postgresql/<major>/bin; the newest major wins. */
@@ -125,6 +128,7 @@ export function toolPaths(env: NodeJS.ProcessEnv = process.env): ToolPaths {
     postgresBin: postgresBinDir(),
     redisServer: "/usr/bin/redis-server",
     chromium: "/usr/bin/chromium",
+    python: venvPython(env),
   };
 }
 
