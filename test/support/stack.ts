@@ -78,10 +78,11 @@ export function spawnOnFreePort(
   args: (port: number) => string[],
   readyPath: string,
   timeoutMs = 30_000,
+  env: (port: number) => NodeJS.ProcessEnv = () => process.env,
 ): Promise<{ child: ChildProcess; port: number }> {
   return withPortRetry(command, async () => {
     const port = await freePort();
-    const child = spawn(command, args(port), { stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(command, args(port), { stdio: ["ignore", "ignore", "pipe"], env: env(port) });
     let stderr = "";
     child.stderr.on("data", (c: Buffer) => (stderr = (stderr + c.toString()).slice(-8_000)));
     const exited = new Promise<string>((resolve) =>
