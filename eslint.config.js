@@ -18,7 +18,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ["*.js", "bin/*.mjs"] },
+        projectService: { allowDefaultProject: ["*.js", "bin/*.mjs", "test/conformance/fixtures/*.mjs"] },
         tsconfigRootDir: import.meta.dirname,
       },
     },

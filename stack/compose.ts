@@ -18,7 +18,7 @@ import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, relative, resolve, sep } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { COLLECTOR_GOMEMLIMIT, type ComponentSpec } from "./components.js";
 import { demoComponents } from "./demo-components.js";
 import { homeLayout, lookoutCache, REPO_ROOT } from "./paths.js";
@@ -307,7 +307,9 @@ function checkDemoServices(project: ComposeProject): string[] {
       problems.push(`the native stack runs ${spec.name} (stack/demo-components.ts) but compose has no such service`);
       continue;
     }
-    const entry = relative(REPO_ROOT, spec.args.at(-1) ?? "");
+    // A compiled entry point (a path in the clone) or a Python module (`lookout_demo.automatrix`).
+    const last = spec.args.at(-1) ?? "";
+    const entry = isAbsolute(last) ? relative(REPO_ROOT, last) : last;
     if (service.command?.at(-1) !== entry) {
       problems.push(
         `service "${spec.name}": runs ${JSON.stringify(service.command ?? null)}, not the native stack's ${entry}`,

@@ -24,7 +24,7 @@ import { IORedisInstrumentation } from "@opentelemetry/instrumentation-ioredis";
 import { PgInstrumentation } from "@opentelemetry/instrumentation-pg";
 import { RedisInstrumentation } from "@opentelemetry/instrumentation-redis";
 import { UndiciInstrumentation } from "@opentelemetry/instrumentation-undici";
-import { detectResources, envDetector, resourceFromAttributes } from "@opentelemetry/resources";
+import { defaultResource, detectResources, envDetector, resourceFromAttributes } from "@opentelemetry/resources";
 import {
   AlwaysOffSampler,
   AlwaysOnSampler,
@@ -244,12 +244,16 @@ export async function startTracing(options: TracingOptions): Promise<Tracing> {
   const exporter = tracesExporter(env);
   const sampler = tracesSampler(env);
   const hook = esmHookChannel();
-  const defaults = resourceFromAttributes({
-    [ATTR_SERVICE_NAME]: options.serviceName,
-    [ATTR_SERVICE_VERSION]: options.serviceVersion ?? "0.1.0",
-    "host.name": hostname(),
-    "process.pid": process.pid,
-  });
+  // defaultResource(): telemetry.sdk.name, .language and .version, which the SDK does not add by itself when given a
+  // resource (test/conformance found Node spans without telemetry.sdk.language).
+  const defaults = defaultResource().merge(
+    resourceFromAttributes({
+      [ATTR_SERVICE_NAME]: options.serviceName,
+      [ATTR_SERVICE_VERSION]: options.serviceVersion ?? "0.1.0",
+      "host.name": hostname(),
+      "process.pid": process.pid,
+    }),
+  );
   // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES override the defaults (merge: the argument wins).
   const resource = defaults.merge(detectResources({ detectors: [envDetector] }));
   const processors = options.spanProcessor

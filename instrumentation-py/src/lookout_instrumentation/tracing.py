@@ -1,0 +1,189 @@
+"""Tracing for a FastAPI service: the OpenTelemetry SDK with OTLP (gRPC by default, http/protobuf on request) to the
+gateway with the bearer token, W3C trace context, parent-based always-on unless OTEL_TRACES_SAMPLER says otherwise,
+and the instrumentation of FastAPI (no per-message receive/send spans), httpx, asyncpg and redis. Privacy as in
+instrumentation/src/tracing.ts: no bodies; headers only from the contract's allowlist; query strings keep their
+parameter names, never values; Redis commands by name only; SQL without parameters; database spans only inside a
+trace (a background PING must not start one of its own)."""
+
+from __future__ import annotations
+
+from typing import Any, Optional, Sequence
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
+
+from opentelemetry import trace
+from opentelemetry.context import Context
+from opentelemetry.propagate import set_global_textmap
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExporter
+from opentelemetry.sdk.trace.sampling import (
+    ALWAYS_OFF,
+    ALWAYS_ON,
+    Decision,
+    ParentBased,
+    Sampler,
+    SamplingResult,
+    TraceIdRatioBased,
+)
+from opentelemetry.trace import Link, SpanKind
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+from opentelemetry.util.types import Attributes
+
+from .config import Settings
+from .contract import CONTRACT
+
+HEADER_ALLOWLIST: list[str] = list(CONTRACT["headerAllowlist"])
+_URL_KEYS = ("http.url", "url.full", "http.target")
+
+
+def redacted_query(query: str) -> str:
+    """`a=1&b=2` → `a=REDACTED&b=REDACTED`: which parameters were sent, never their values."""
+    return "&".join(f"{name}=REDACTED" for name, _ in parse_qsl(query.lstrip("?"), keep_blank_values=True))
+
+
+def _redact_url(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(query=redacted_query(parts.query))) if parts.query else url
+
+
+def _redact_span_urls(span: Any, query: str) -> None:
+    if not query or not span.is_recording():
+        return
+    attributes = getattr(span, "attributes", None) or {}
+    for key in _URL_KEYS:
+        value = attributes.get(key)
+        if isinstance(value, str) and "?" in value:
+            span.set_attribute(key, _redact_url(value))
+    span.set_attribute("url.query", redacted_query(query))
+
+
+class _ParentRequiredForClients(Sampler):
+    """Drops a database or cache client span that would start a trace: such a span only means something inside a
+    request (Node's instrumentations call this requireParentSpan). The asyncpg and redis instrumentations set their
+    attributes after the span starts, so the sampler cannot see `db.system`: a root client span is taken for one of
+    theirs unless it carries an HTTP method (httpx passes its attributes at the start)."""
+
+    def __init__(self, inner: Sampler) -> None:
+        self._inner = inner
+
+    def should_sample(
+        self,
+        parent_context: Optional[Context],
+        trace_id: int,
+        name: str,
+        kind: Optional[SpanKind] = None,
+        attributes: Attributes = None,
+        links: Optional[Sequence[Link]] = None,
+        trace_state: Any = None,
+    ) -> SamplingResult:
+        parent = trace.get_current_span(parent_context).get_span_context()
+        if kind == SpanKind.CLIENT and not parent.is_valid:
+            http = attributes and ("http.request.method" in attributes or "http.method" in attributes)
+            if not http:
+                return SamplingResult(Decision.DROP)
+        return self._inner.should_sample(parent_context, trace_id, name, kind, attributes, links, trace_state)
+
+    def get_description(self) -> str:
+        return f"ParentRequiredForClients{{{self._inner.get_description()}}}"
+
+
+def sampler_for(name: str, ratio: float) -> Sampler:
+    return {
+        "always_on": ALWAYS_ON,
+        "always_off": ALWAYS_OFF,
+        "traceidratio": TraceIdRatioBased(ratio),
+        "parentbased_always_on": ParentBased(ALWAYS_ON),
+        "parentbased_always_off": ParentBased(ALWAYS_OFF),
+        "parentbased_traceidratio": ParentBased(TraceIdRatioBased(ratio)),
+    }[name]
+
+
+def _otlp_exporter(settings: Settings) -> SpanExporter:
+    headers = dict(settings.otlp_headers)
+    if settings.otlp_protocol == "http/protobuf":
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter as HttpExporter
+
+        return HttpExporter(endpoint=f"{settings.otlp_endpoint.rstrip('/')}/v1/traces", headers=headers)
+    from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter as GrpcExporter
+
+    endpoint = settings.otlp_endpoint
+    insecure = endpoint.startswith("http://")
+    return GrpcExporter(endpoint=endpoint, insecure=insecure, headers=tuple(headers.items()))
+
+
+def start_tracing(app: Any, settings: Settings, span_exporter: Optional[SpanExporter] = None) -> TracerProvider:
+    attributes: dict[str, Any] = dict(settings.resource_attributes)
+    attributes["service.name"] = settings.service_name
+    attributes.setdefault("service.version", settings.version)
+    provider = TracerProvider(
+        resource=Resource.create(attributes),
+        sampler=_ParentRequiredForClients(sampler_for(settings.sampler, settings.sampler_ratio)),
+    )
+    if span_exporter is not None:
+        provider.add_span_processor(SimpleSpanProcessor(span_exporter))
+    elif settings.traces_exporter == "otlp":
+        # Larger batches than the SDK's 512 / 2,048 unless OTEL_BSP_* say otherwise (fewer exports, nothing dropped
+        # in bursts), as the Node library does; the delay comes from OTEL_BSP_SCHEDULE_DELAY.
+        provider.add_span_processor(
+            BatchSpanProcessor(
+                _otlp_exporter(settings),
+                max_queue_size=settings.bsp_max_queue_size,
+                max_export_batch_size=settings.bsp_max_export_batch_size,
+            )
+        )
+    trace.set_tracer_provider(provider)
+    set_global_textmap(TraceContextTextMapPropagator())
+    _instrument_libraries(app, provider)
+    return provider
+
+
+def _instrument_libraries(app: Any, provider: TracerProvider) -> None:
+    from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+
+    def server_request_hook(span: Any, scope: dict[str, Any]) -> None:
+        _redact_span_urls(span, (scope.get("query_string") or b"").decode("latin-1"))
+
+    FastAPIInstrumentor.instrument_app(
+        app,
+        tracer_provider=provider,
+        excluded_urls=",".join(f"{path}$" for path in CONTRACT["untracedPaths"]),
+        exclude_spans=["receive", "send"],
+        server_request_hook=server_request_hook,
+        http_capture_headers_server_request=HEADER_ALLOWLIST,
+        http_capture_headers_server_response=HEADER_ALLOWLIST,
+    )
+    try:
+        from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+
+        def client_request_hook(span: Any, request: Any) -> None:
+            _redact_span_urls(span, urlsplit(str(getattr(request, "url", ""))).query)
+
+        HTTPXClientInstrumentor().instrument(
+            tracer_provider=provider, request_hook=client_request_hook, async_request_hook=_async(client_request_hook)
+        )
+    except ImportError:
+        pass
+    try:
+        from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
+
+        AsyncPGInstrumentor(capture_parameters=False).instrument(tracer_provider=provider)
+    except ImportError:
+        pass
+    try:
+        from opentelemetry.instrumentation.redis import RedisInstrumentor
+
+        def command_only(span: Any, _instance: Any, args: Any, _kwargs: Any) -> None:
+            # The arguments are keys and values, i.e. user data: the statement is the command's name.
+            if span.is_recording() and args:
+                span.set_attribute("db.statement", str(args[0]))
+
+        RedisInstrumentor().instrument(tracer_provider=provider, request_hook=command_only)
+    except ImportError:
+        pass
+
+
+def _async(hook: Any) -> Any:
+    async def run(span: Any, request: Any) -> None:
+        hook(span, request)
+
+    return run
