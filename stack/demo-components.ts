@@ -1,5 +1,7 @@
 /**
- * The demo services as stack components: NeuroWeaver, RelayCore and AutoMatrix (each instrumented, each with its own
+ * The demo services as stack components: NeuroWeaver and AutoMatrix (FastAPI under uvicorn, instrumented by
+ * instrumentation-py, run by the Python environment of stack/python.ts), RelayCore (Express, instrumented by
+ * @lookout/instrumentation) — each with its own
  * database in the stack's PostgreSQL and its own Redis database number, exporting traces to the gateway), and the
  * load generator (left out when LOOKOUT_LOADGEN=off). They start after everything else, downstream first.
  */
@@ -8,6 +10,7 @@ import { join } from "node:path";
 import type { ComponentSpec, StackContext } from "./components.js";
 import { REPO_ROOT } from "./paths.js";
 import { httpReady } from "./readiness.js";
+import { pythonPath, venvPython } from "./python.js";
 import { userIdHashKey } from "./scaleout.js";
 
 const LOOPBACK = "127.0.0.1";
@@ -44,12 +47,24 @@ export function demoComponents(ctx: StackContext, env: NodeJS.ProcessEnv = proce
     // Export every second rather than every 5: a trace shows up in Jaeger sooner, the batches stay small.
     OTEL_BSP_SCHEDULE_DELAY: "1000",
   };
+  /** RelayCore runs on Node; AutoMatrix and NeuroWeaver are Python, as in production (demo/python/lookout_demo). */
+  const runtime = (
+    name: keyof typeof REDIS_DB,
+  ): Pick<ComponentSpec, "command" | "args"> & { env: Record<string, string> } =>
+    name === "relaycore"
+      ? { command: process.execPath, args: [join(REPO_ROOT, "dist", "demo", name, "server.js")], env: {} }
+      : {
+          command: venvPython(env),
+          args: ["-m", `lookout_demo.${name}`],
+          env: { PYTHONPATH: pythonPath(), PYTHONUNBUFFERED: "1", PYTHONDONTWRITEBYTECODE: "1" },
+        };
   const service = (name: keyof typeof REDIS_DB, port: number, extra: Record<string, string>): ComponentSpec => ({
     name,
-    command: process.execPath,
-    args: [join(REPO_ROOT, "dist", "demo", name, "server.js")],
+    command: runtime(name).command,
+    args: runtime(name).args,
     env: {
       ...common,
+      ...runtime(name).env,
       LOOKOUT_REDIS_URL: redis(REDIS_DB[name]),
       [`LOOKOUT_PORT_${name.toUpperCase()}`]: String(port),
       ...extra,

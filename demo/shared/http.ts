@@ -1,6 +1,6 @@
-/** The fault hooks and the `/admin/faults` endpoint, for the Express and the Fastify demo services. */
+/** The fault middleware and the `/admin/faults` endpoint of RelayCore (Express); the Python services have theirs in
+ * demo/python/lookout_demo/faults_http.py. */
 import type { Express, NextFunction, Request, Response } from "express";
-import type { FastifyInstance } from "fastify";
 import { bearerMatches } from "@lookout/instrumentation";
 import type { FaultInjector } from "./faults.js";
 
@@ -39,25 +39,5 @@ export function installExpressFaults(app: Express, faults: FaultInjector, adminT
     }
     const answer = adminAnswer(faults, request.method, request.body);
     response.status(answer.status).json(answer.body);
-  });
-}
-
-/** Fastify: the fault hook and /admin/faults. */
-export function installFastifyFaults(app: FastifyInstance, faults: FaultInjector, adminToken: string): void {
-  app.addHook("onRequest", async (request, reply) => {
-    const verdict = await faults.admit(request.url, () => request.raw.socket.destroy());
-    if (verdict === "hang") return new Promise<void>(() => {}); // answered never; the socket is closed on reset
-    if (verdict === "error") return reply.code(500).send(injected);
-  });
-  app.route({
-    method: ["GET", "POST", "DELETE"],
-    url: "/admin/faults",
-    handler: async (request, reply) => {
-      if (!bearerMatches(request.headers.authorization, adminToken)) {
-        return reply.code(401).header("www-authenticate", 'Bearer realm="admin"').send(unauthorizedBody);
-      }
-      const answer = adminAnswer(faults, request.method, request.body);
-      return reply.code(answer.status).send(answer.body);
-    },
   });
 }

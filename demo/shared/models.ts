@@ -2,7 +2,12 @@
  * The model catalogue the demo shares: NeuroWeaver serves the `neuroweaver` models with these latency and length
  * profiles; RelayCore routes by their prices, speed and capabilities, and falls back to the `external` provider.
  * Profiles are log-normal (medians and spreads loosely after public throughput figures for models of these sizes).
+ *
+ * The catalogue itself is demo/shared/models.json, which the Python services (demo/python/lookout_demo/models.py)
+ * read too: one list of models for both languages.
  */
+import { readFileSync } from "node:fs";
+
 export type Task = "chat" | "classify" | "summarize" | "extract";
 
 export interface ModelProfile {
@@ -21,52 +26,67 @@ export interface ModelProfile {
   outputTokensSigma: number;
 }
 
-export const MODELS: readonly ModelProfile[] = [
-  {
-    name: "nw-llama-3-8b",
-    provider: "neuroweaver",
-    capabilities: ["chat", "classify", "summarize"],
-    inputPricePer1k: 0.0002,
-    outputPricePer1k: 0.0006,
-    firstTokenMs: 60,
-    perTokenMs: 4,
-    outputTokensMedian: 60,
-    outputTokensSigma: 0.5,
-  },
-  {
-    name: "nw-mixtral-8x7b",
-    provider: "neuroweaver",
-    capabilities: ["chat", "classify", "summarize", "extract"],
-    inputPricePer1k: 0.0006,
-    outputPricePer1k: 0.0018,
-    firstTokenMs: 110,
-    perTokenMs: 7,
-    outputTokensMedian: 120,
-    outputTokensSigma: 0.6,
-  },
-  {
-    name: "nw-llama-3-70b",
-    provider: "neuroweaver",
-    capabilities: ["chat", "classify", "summarize", "extract"],
-    inputPricePer1k: 0.0027,
-    outputPricePer1k: 0.0035,
-    firstTokenMs: 220,
-    perTokenMs: 14,
-    outputTokensMedian: 180,
-    outputTokensSigma: 0.7,
-  },
-  {
-    name: "external-large",
-    provider: "external",
-    capabilities: ["chat", "classify", "summarize", "extract"],
-    inputPricePer1k: 0.005,
-    outputPricePer1k: 0.015,
-    firstTokenMs: 300,
-    perTokenMs: 10,
-    outputTokensMedian: 150,
-    outputTokensSigma: 0.6,
-  },
+const TASKS: readonly Task[] = ["chat", "classify", "summarize", "extract"];
+const NUMBER_FIELDS = [
+  "inputPricePer1k",
+  "outputPricePer1k",
+  "firstTokenMs",
+  "perTokenMs",
+  "outputTokensMedian",
+  "outputTokensSigma",
+] as const;
+
+/**
+ * models.json beside this file when run from source (demo/shared/), or in the source tree when run compiled
+ * (dist/demo/shared/ is three levels below the repository root): tsc does not copy JSON it does not import.
+ */
+const CATALOGUE_CANDIDATES = [
+  new URL("./models.json", import.meta.url),
+  new URL("../../../demo/shared/models.json", import.meta.url),
 ];
+
+function readCatalogue(): { text: string; url: URL } {
+  for (const url of CATALOGUE_CANDIDATES) {
+    try {
+      return { text: readFileSync(url, "utf8"), url };
+    } catch (error) {
+      if ((error as { code?: string }).code !== "ENOENT") throw error;
+    }
+  }
+  throw new Error(`model catalogue not found; looked for ${CATALOGUE_CANDIDATES.map((u) => u.pathname).join(", ")}`);
+}
+
+/** The catalogue's models, checked field by field: a typo in models.json stops the service naming the model and field. */
+function parseCatalogue(text: string, source: string): ModelProfile[] {
+  const parsed = JSON.parse(text) as { models?: unknown };
+  if (!Array.isArray(parsed.models)) throw new Error(`${source}: /models must be an array`);
+  return parsed.models.map((entry: unknown, index: number) => {
+    const at = `${source}: /models/${index}`;
+    if (typeof entry !== "object" || entry === null) throw new Error(`${at} must be an object`);
+    const m = entry as Record<string, unknown>;
+    if (typeof m.name !== "string" || m.name === "") throw new Error(`${at}/name must be a non-empty string`);
+    if (m.provider !== "neuroweaver" && m.provider !== "external") {
+      throw new Error(`${at}/provider must be "neuroweaver" or "external"`);
+    }
+    if (!Array.isArray(m.capabilities) || !m.capabilities.every((c) => TASKS.includes(c as Task))) {
+      throw new Error(`${at}/capabilities must list tasks from ${TASKS.join(", ")}`);
+    }
+    for (const field of NUMBER_FIELDS) {
+      const value = m[field];
+      if (typeof value !== "number" || !(value >= 0)) throw new Error(`${at}/${field} must be a number ≥ 0`);
+    }
+    const numbers = Object.fromEntries(NUMBER_FIELDS.map((field) => [field, m[field] as number]));
+    return Object.freeze({
+      name: m.name,
+      provider: m.provider,
+      capabilities: Object.freeze([...(m.capabilities as Task[])]),
+      ...numbers,
+    }) as ModelProfile;
+  });
+}
+
+const catalogue = readCatalogue();
+export const MODELS: readonly ModelProfile[] = Object.freeze(parseCatalogue(catalogue.text, catalogue.url.pathname));
 
 export function model(name: string): ModelProfile | undefined {
   return MODELS.find((m) => m.name === name);

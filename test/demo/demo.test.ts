@@ -163,13 +163,14 @@ describe("metrics", () => {
     }
 
     const samples = (text: string, name: string): Record<string, string>[] =>
-      [...text.matchAll(new RegExp(`^${name}\\{([^}]*)\\} (\\S+)$`, "gm"))].map((m) =>
+      [...text.matchAll(new RegExp(`^${name}\\{(.*)\\} (\\S+)$`, "gm"))].map((m) =>
         Object.fromEntries([...m[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1]!, l[2]!])),
       );
     const am = expositions.automatrix!;
     const routes = samples(am, "http_requests_total").map((l) => l.route);
-    expect(routes).toContain("/api/v1/workflows/:id");
-    expect(routes).toContain("/api/v1/workflows/:id/execute");
+    // FastAPI's route templates (AutoMatrix is Python), never the raw path with its id.
+    expect(routes).toContain("/api/v1/workflows/{id}");
+    expect(routes).toContain("/api/v1/workflows/{id}/execute");
     expect(routes).toContain("unmatched");
     expect(routes.filter((r) => r?.includes(id))).toEqual([]); // the template, never the raw path
     for (const labels of samples(am, "http_requests_total"))
@@ -276,6 +277,7 @@ describe("tracing", () => {
     });
     expect(sent.status, sent.text).toBe(200);
 
+    const languages = new Map<string, string>();
     const spansByService = await eventually(
       async () => {
         const { status, body } = await getJson<{
@@ -290,6 +292,8 @@ describe("tracing", () => {
         const byService = new Map<string, OtlpSpan[]>();
         for (const rs of body.result?.resourceSpans ?? []) {
           const service = String(rs.resource?.attributes?.find((a) => a.key === "service.name")?.value.stringValue);
+          const sdk = rs.resource?.attributes?.find((a) => a.key === "telemetry.sdk.language")?.value.stringValue;
+          languages.set(service, String(sdk));
           for (const ss of rs.scopeSpans ?? [])
             byService.set(service, [...(byService.get(service) ?? []), ...(ss.spans ?? [])]);
         }
@@ -311,6 +315,12 @@ describe("tracing", () => {
     );
     const all = [...spansByService.values()].flat();
     expect(new Set(all.map((s) => s.traceId.toLowerCase()))).toEqual(new Set([traceId]));
+    // Python → Node → Python, as in production: each service's own SDK made its spans.
+    expect(Object.fromEntries(languages)).toMatchObject({
+      automatrix: "python",
+      relaycore: "nodejs",
+      neuroweaver: "python",
+    });
     const byId = new Map(all.map((s) => [s.spanId.toLowerCase(), s]));
     const serviceOf = (span: OtlpSpan) => [...spansByService].find(([, spans]) => spans.includes(span))![0];
     const isServer = (span: OtlpSpan) => /SERVER|^2$/.test(String(span.kind));
