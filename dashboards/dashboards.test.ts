@@ -13,6 +13,7 @@ import { ALERTMANAGER_NAME } from "./alerts.js";
 import { DS } from "./common.js";
 import { buildDashboards, DASHBOARD_DIR, dashboardDrift, dashboardJson } from "./index.js";
 import { panelQueries, panelsOf, variableReferences, variablesOf } from "./model.js";
+import { interpolate } from "./grafana.js";
 import { dashboardSchemaErrors } from "./schema.js";
 
 interface ProvisionedDatasource {
@@ -198,5 +199,17 @@ describe("template variables", () => {
       "route",
       "model",
     ]);
+  });
+});
+
+describe("the Grafana query emulator's variable formatting", () => {
+  it("escapes regex syntax twice, as Grafana does, so a FastAPI route template is a valid PromQL string", () => {
+    const query = interpolate(
+      'rate(http_requests_total{route=~"$route"}[1m])',
+      undefined,
+      { route: ["/v1/workflows/{id}", "/v1/models"] },
+      { route: { regex: true } },
+    );
+    expect(query).toBe(String.raw`rate(http_requests_total{route=~"(/v1/workflows/\\{id\\}|/v1/models)"}[1m])`);
   });
 });

@@ -120,9 +120,13 @@ export interface VariableFormat {
   regex: boolean;
 }
 
-/** Escapes what a Prometheus regex would take as syntax. */
+/**
+ * Escapes what a Prometheus regex would take as syntax, as Grafana's Prometheus datasource does: the value lands inside
+ * a PromQL string literal, whose own escaping takes one backslash away, so a special character gets two (`{` → `\\{`,
+ * which the regex sees as `\{`) and a backslash four. FastAPI's route templates (`/v1/workflows/{id}`) need it.
+ */
 function regexEscape(value: string): string {
-  return value.replace(/[\\^$*+?.()|{}[\]]/g, "\\$&");
+  return value.replace(/\\/g, "\\\\\\\\").replace(/[$^*{}[\]'+?.()|]/g, "\\\\$&");
 }
 
 /** Fills $__ built-ins and template variables into a PromQL expression (or any other query text). */
