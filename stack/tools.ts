@@ -366,7 +366,7 @@ export async function ensureJaeger(progress: Progress, cache = lookoutCache()): 
     return binary;
   }
   assertGo();
-  // `go install github.com/jaegertracing/jaeger/cmd/jaeger@v1.76.0` is refused because that go.mod has a replace
+  // `go install github.com/jaegertracing/jaeger/cmd/jaeger@<version>` is refused because that go.mod has a replace
   // directive; a one-line main module that requires the same version and repeats the directive builds the same code.
   const work = join(toolsDir(cache), "build", `jaeger-${process.pid}`);
   rmSync(work, { recursive: true, force: true });

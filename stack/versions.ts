@@ -15,14 +15,14 @@ export const TELEMETRYGEN_VERSION = "0.160.0";
 
 /**
  * Jaeger v2. The module `github.com/jaegertracing/jaeger` tags each release twice (v1.x for the Go module and v2.x
- * for the binary). The module proxy reachable here serves the v1 tags only, up to v1.76.0 = Jaeger v2.13.0; later
- * v2 releases exist only as commits, which the proxy refuses (see docs/setup.md, "Jaeger's version").
+ * for the binary). The module registry reachable here serves v1.75.0 and v1.76.0 but marks only v1.75.0 (= Jaeger
+ * v2.12.0) as an approved release of the module, so that is the pin (see docs/setup.md, "Jaeger's version").
  */
-export const JAEGER_MODULE_VERSION = "v1.76.0";
-export const JAEGER_RELEASE = "v2.13.0";
+export const JAEGER_MODULE_VERSION = "v1.75.0";
+export const JAEGER_RELEASE = "v2.12.0";
 /** The commit both tags name; stamped into the binary with the release so `jaeger version` tells the truth. */
-export const JAEGER_COMMIT = "63b27e1810a710ac54dc4522da0538e540bdc545";
-/** v1.76.0's go.mod carries this replace directive, which `go install pkg@version` refuses; the build module repeats it. */
+export const JAEGER_COMMIT = "1c5531b15d6a90c91a5a6cec94171ccc18ebd3ca";
+/** v1.75.0's go.mod carries this replace directive, which `go install pkg@version` refuses; the build module repeats it. */
 export const JAEGER_REPLACES = ["github.com/Shopify/sarama => github.com/Shopify/sarama v1.33.0"];
 
 /** Minimum Go: the collector v0.159.0 modules require Go 1.26. */
