@@ -37,7 +37,9 @@ if (!noPython) {
   } else {
     const env = { ...process.env, PYTHONPATH: pythonPath(), PYTHONDONTWRITEBYTECODE: "1" };
     const suites = ["instrumentation-py/tests", "demo/python/tests"];
-    if (run("pytest", python, ["-m", "pytest", "-p", "no:cacheprovider", ...suites], env) !== 0)
+    if (
+      run("pytest", python, ["-m", "pytest", "-p", "no:cacheprovider", "-ra", "--rootdir", root, ...suites], env) !== 0
+    )
       failures.push("pytest");
   }
 }
