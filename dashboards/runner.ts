@@ -22,6 +22,12 @@ export interface Endpoints {
   prometheus: string;
   jaeger: string;
   alertmanager: string;
+  /** The Authorization header each datasource sends (its basic auth in grafana-provisioning/datasources). */
+  authorization?: { prometheus?: string; jaeger?: string; alertmanager?: string };
+}
+
+function authHeaders(authorization: string | undefined): Record<string, string> {
+  return authorization ? { authorization } : {};
 }
 
 export interface QueryRun {
@@ -55,10 +61,13 @@ async function getJson(url: string, init?: RequestInit): Promise<{ status: numbe
   }
 }
 
-async function prometheusApi(base: string, path: string, params: Record<string, string>) {
-  return getJson(`${base}${path}`, {
+async function prometheusApi(endpoints: Endpoints, path: string, params: Record<string, string>) {
+  return getJson(`${endpoints.prometheus}${path}`, {
     method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      ...authHeaders(endpoints.authorization?.prometheus),
+    },
     body: new URLSearchParams(params).toString(),
   });
 }
@@ -114,7 +123,9 @@ async function variableOptions(
     end: String(Math.ceil(range.toMs / 1000)),
   });
   if (match) params.append("match[]", match);
-  const { status, body } = await getJson(`${endpoints.prometheus}/api/v1/label/${label}/values?${params.toString()}`);
+  const { status, body } = await getJson(`${endpoints.prometheus}/api/v1/label/${label}/values?${params.toString()}`, {
+    headers: authHeaders(endpoints.authorization?.prometheus),
+  });
   const data = (body as { data?: string[] }).data;
   if (status !== 200 || !Array.isArray(data))
     throw new Error(`variable ${v.name}: ${query} → ${status} ${JSON.stringify(body)}`);
@@ -186,11 +197,11 @@ export async function runDashboard(
         jobs.push(() =>
           timed(uid, title, target.refId, "prometheus", expr, async () => {
             const { status, body } = target.instant
-              ? await prometheusApi(endpoints.prometheus, "/api/v1/query", {
+              ? await prometheusApi(endpoints, "/api/v1/query", {
                   query: expr,
                   time: String(range.toMs / 1000),
                 })
-              : await prometheusApi(endpoints.prometheus, "/api/v1/query_range", {
+              : await prometheusApi(endpoints, "/api/v1/query_range", {
                   query: expr,
                   start: String(start),
                   end: String(end),
@@ -205,7 +216,7 @@ export async function runDashboard(
         if (target.exemplar) {
           jobs.push(() =>
             timed(uid, title, target.refId, "exemplars", expr, async () => {
-              const { status, body } = await prometheusApi(endpoints.prometheus, "/api/v1/query_exemplars", {
+              const { status, body } = await prometheusApi(endpoints, "/api/v1/query_exemplars", {
                 query: expr,
                 start: String(start),
                 end: String(end),
@@ -234,7 +245,7 @@ export async function runDashboard(
         const url = `${endpoints.jaeger}/api/traces?${params.toString()}`;
         jobs.push(() =>
           timed(uid, title, target.refId, "jaeger", url, async () => {
-            const { status, body } = await getJson(url);
+            const { status, body } = await getJson(url, { headers: authHeaders(endpoints.authorization?.jaeger) });
             const data = (body as { data?: unknown[] }).data;
             if (status !== 200 || !Array.isArray(data))
               return { error: `${status} ${JSON.stringify(body).slice(0, 300)}` };
@@ -248,7 +259,9 @@ export async function runDashboard(
         const url = `${endpoints.alertmanager}${alertmanagerApiFor(page)}`;
         jobs.push(() =>
           timed(uid, title, page, "alertmanager", url, async () => {
-            const { status, body } = await getJson(url);
+            const { status, body } = await getJson(url, {
+              headers: authHeaders(endpoints.authorization?.alertmanager),
+            });
             if (status !== 200) return { error: `${status} ${JSON.stringify(body).slice(0, 300)}` };
             return { items: Array.isArray(body) ? body.length : body && typeof body === "object" ? 1 : 0 };
           }),

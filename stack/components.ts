@@ -15,6 +15,7 @@ import type { Secrets } from "./secrets.js";
 import type { ToolPaths } from "./tools.js";
 import { demoComponents, demoRenderValues } from "./demo-components.js";
 import { alertingRenderValues } from "./alerting.js";
+import { webAuthorization, writeWebConfig } from "./web-auth.js";
 
 export interface ComponentSpec {
   readonly name: string;
@@ -143,6 +144,7 @@ export function renderValues(ctx: StackContext, env: NodeJS.ProcessEnv = process
     LOOKOUT_POSTGRES_EXPORTER_ADDR: at(p.POSTGRES_EXPORTER),
     LOOKOUT_REDIS_EXPORTER_ADDR: at(p.REDIS_EXPORTER),
     LOOKOUT_METRICS_TOKEN_FILE: ctx.secrets.metrics_token.file,
+    LOOKOUT_WEB_PASSWORD_FILE: ctx.secrets.web_password.file,
     LOOKOUT_ADMIN_TOKEN_FILE: ctx.secrets.admin_token.file,
     LOOKOUT_ALERT_WEBHOOK_URL: `http://${at(p.AGGREGATOR)}/api/v1/alerts/webhook`,
     // Demo services (issue 3): scrape targets of the stand-ins for AutoMatrix, RelayCore and NeuroWeaver.
@@ -175,9 +177,19 @@ export function aggregatorConfigPlaceholders(ports: Ports): Record<string, strin
   return {
     ...portEnv(ports),
     ...aggregatorTargetAddresses(ports),
+    LOOKOUT_WEB_AUTHORIZATION: "Basic unused",
     LOOKOUT_POSTGRES_URL: `postgresql://unused@${LOOPBACK}:1/unused`,
     LOOKOUT_REDIS_URL: `redis://${LOOPBACK}:1`,
   };
+}
+
+/** LOOKOUT_COLLECTOR_DEBUG=on merges otel-collector/debug.yaml (pprof and zPages on loopback); off by default. */
+export function collectorDebugArgs(env: NodeJS.ProcessEnv = process.env): string[] {
+  const raw = (env.LOOKOUT_COLLECTOR_DEBUG ?? "off").trim() || "off";
+  if (raw !== "on" && raw !== "off") {
+    throw new LookoutError("LOOKOUT_ERR_CONFIG", `LOOKOUT_COLLECTOR_DEBUG=${JSON.stringify(raw)}: expected on or off`);
+  }
+  return raw === "on" ? ["--config", join(REPO_ROOT, "otel-collector", "debug.yaml")] : [];
 }
 
 /** The stack's components; env decides the optional parts (collector samplers, demo load generator). */
@@ -185,6 +197,11 @@ export function components(ctx: StackContext, env: NodeJS.ProcessEnv = process.e
   const { layout, ports, secrets, tools } = ctx;
   const http = (port: number, path = "") => `http://${LOOPBACK}:${port}${path}`;
   const common = { ...portEnv(ports), LOOKOUT_BIND_HOST: LOOPBACK };
+  // Prometheus, Alertmanager and the exporters answer only the user lookout (stack/web-auth.ts); each reads its own
+  // copy of the web configuration, rewritten at its start.
+  const webAuth = { authorization: webAuthorization(secrets.web_password.value) };
+  const webConfig = (name: string) => join(layout.config, `web-config-${name}.yml`);
+  const writeWeb = (name: string) => writeWebConfig(webConfig(name), secrets.web_password.value);
   const pgData = join(layout.data("postgres"), "pgdata");
   const dsn = `postgresql://lookout:${encodeURIComponent(secrets.postgres_password.value)}@${LOOPBACK}:${ports.POSTGRES}/postgres?sslmode=disable`;
 
@@ -267,6 +284,7 @@ export function components(ctx: StackContext, env: NodeJS.ProcessEnv = process.e
         `--storage.tsdb.path=${layout.data("prometheus")}`,
         `--storage.tsdb.retention.time=${ctx.retention}`,
         `--web.listen-address=${LOOPBACK}:${ports.PROMETHEUS}`,
+        `--web.config.file=${webConfig("prometheus")}`,
         `--web.enable-remote-write-receiver`,
         `--web.enable-lifecycle`,
         // Keeps the exemplars (trace ids) that span metrics carry, for Grafana's exemplar links to Jaeger.
@@ -277,8 +295,9 @@ export function components(ctx: StackContext, env: NodeJS.ProcessEnv = process.e
       prepare: () => {
         mkdirSync(layout.data("prometheus"), { recursive: true });
         renderFile(join(REPO_ROOT, "prometheus", "prometheus.yml"), layout.config, renderValues(ctx, env));
+        writeWeb("prometheus");
       },
-      ready: httpReady(http(ports.PROMETHEUS, "/-/ready")),
+      ready: httpReady(http(ports.PROMETHEUS, "/-/ready"), webAuth),
       url: http(ports.PROMETHEUS),
       readyTimeoutSeconds: 60,
     },
@@ -289,26 +308,29 @@ export function components(ctx: StackContext, env: NodeJS.ProcessEnv = process.e
         `--config.file=${join(layout.config, "alertmanager.yml")}`,
         `--storage.path=${layout.data("alertmanager")}`,
         `--web.listen-address=${LOOPBACK}:${ports.ALERTMANAGER}`,
+        `--web.config.file=${webConfig("alertmanager")}`,
         // A single Alertmanager: no gossip port (it would take 9094 on every interface).
         `--cluster.listen-address=`,
       ],
       prepare: () => {
         mkdirSync(layout.data("alertmanager"), { recursive: true });
         renderFile(join(REPO_ROOT, "alerts", "alertmanager.yml"), layout.config, renderValues(ctx, env));
+        writeWeb("alertmanager");
       },
-      ready: httpReady(http(ports.ALERTMANAGER, "/-/ready")),
+      ready: httpReady(http(ports.ALERTMANAGER, "/-/ready"), webAuth),
       url: http(ports.ALERTMANAGER),
     },
     {
       name: "collector",
       command: tools.collector,
-      args: ["--config", join(REPO_ROOT, "otel-collector", "gateway.yaml")],
+      args: ["--config", join(REPO_ROOT, "otel-collector", "gateway.yaml"), ...collectorDebugArgs(env)],
       env: {
         ...common,
         LOOKOUT_OTLP_TOKEN: secrets.otlp_token.value,
         LOOKOUT_COLLECTOR_STORAGE_DIR: layout.data("collector"),
         LOOKOUT_JAEGER_OTLP_ENDPOINT: `${LOOPBACK}:${ports.JAEGER_OTLP_GRPC}`,
         LOOKOUT_PROMETHEUS_REMOTE_WRITE_URL: http(ports.PROMETHEUS, "/api/v1/write"),
+        LOOKOUT_PROMETHEUS_AUTHORIZATION: webAuth.authorization,
         GOMEMLIMIT: env.GOMEMLIMIT ?? COLLECTOR_GOMEMLIMIT,
       },
       prepare: () => mkdirSync(layout.data("collector"), { recursive: true }),
@@ -318,16 +340,24 @@ export function components(ctx: StackContext, env: NodeJS.ProcessEnv = process.e
     {
       name: "node-exporter",
       command: tools.nodeExporter,
-      args: [`--web.listen-address=${LOOPBACK}:${ports.NODE_EXPORTER}`],
-      ready: httpReady(http(ports.NODE_EXPORTER, "/metrics")),
+      args: [
+        `--web.listen-address=${LOOPBACK}:${ports.NODE_EXPORTER}`,
+        `--web.config.file=${webConfig("node-exporter")}`,
+      ],
+      prepare: () => writeWeb("node-exporter"),
+      ready: httpReady(http(ports.NODE_EXPORTER, "/metrics"), webAuth),
       url: http(ports.NODE_EXPORTER, "/metrics"),
     },
     {
       name: "postgres-exporter",
       command: tools.postgresExporter,
-      args: [`--web.listen-address=${LOOPBACK}:${ports.POSTGRES_EXPORTER}`],
+      args: [
+        `--web.listen-address=${LOOPBACK}:${ports.POSTGRES_EXPORTER}`,
+        `--web.config.file=${webConfig("postgres-exporter")}`,
+      ],
       env: { DATA_SOURCE_NAME: dsn },
-      ready: httpReady(http(ports.POSTGRES_EXPORTER, "/metrics")),
+      prepare: () => writeWeb("postgres-exporter"),
+      ready: httpReady(http(ports.POSTGRES_EXPORTER, "/metrics"), webAuth),
       url: http(ports.POSTGRES_EXPORTER, "/metrics"),
     },
     {
@@ -355,6 +385,7 @@ export function components(ctx: StackContext, env: NodeJS.ProcessEnv = process.e
         LOOKOUT_METRICS_TOKEN: secrets.metrics_token.value,
         LOOKOUT_ADMIN_TOKEN: secrets.admin_token.value,
         LOOKOUT_ADMIN_JWT_SECRET: secrets.admin_jwt_secret.value,
+        LOOKOUT_WEB_AUTHORIZATION: webAuth.authorization,
         LOOKOUT_AGGREGATOR_DATA_DIR: layout.data("health-aggregator"),
         LOOKOUT_AGGREGATOR_CONFIG: join(REPO_ROOT, "health-aggregator", "lookout.yml"),
         LOOKOUT_POSTGRES_URL: dsn,

@@ -22,8 +22,18 @@ export const PORT_SPECS = [
   { key: "OTLP_HTTP", defaultPort: 4318, component: "collector", purpose: "OTLP HTTP ingress (bearer token)" },
   { key: "COLLECTOR_HEALTH", defaultPort: 13133, component: "collector", purpose: "health check" },
   { key: "COLLECTOR_METRICS", defaultPort: 8888, component: "collector", purpose: "own telemetry (Prometheus)" },
-  { key: "COLLECTOR_PPROF", defaultPort: 1777, component: "collector", purpose: "pprof (loopback only)" },
-  { key: "COLLECTOR_ZPAGES", defaultPort: 55679, component: "collector", purpose: "zPages (loopback only)" },
+  {
+    key: "COLLECTOR_PPROF",
+    defaultPort: 1777,
+    component: "collector",
+    purpose: "pprof (off unless LOOKOUT_COLLECTOR_DEBUG=on; loopback only)",
+  },
+  {
+    key: "COLLECTOR_ZPAGES",
+    defaultPort: 55679,
+    component: "collector",
+    purpose: "zPages (off unless LOOKOUT_COLLECTOR_DEBUG=on; loopback only)",
+  },
   // Only with LOOKOUT_COLLECTOR_SAMPLERS=2 (stack/scaleout.ts): the gateway samplers behind the load balancer.
   {
     key: "SAMPLER1_OTLP_GRPC",

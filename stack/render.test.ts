@@ -39,6 +39,7 @@ describe("the committed templates", () => {
     admin_jwt_secret: fakeSecret,
     postgres_password: fakeSecret,
     redis_password: fakeSecret,
+    web_password: fakeSecret,
     synthetic_password: fakeSecret,
   } satisfies Secrets;
   const values = renderValues({

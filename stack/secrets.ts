@@ -19,6 +19,11 @@ export const SECRET_SPECS = [
   { name: "postgres_password", env: "LOOKOUT_POSTGRES_PASSWORD", purpose: "password of the stack's PostgreSQL user" },
   { name: "redis_password", env: "LOOKOUT_REDIS_PASSWORD", purpose: "password of the stack's Redis" },
   {
+    name: "web_password",
+    env: "LOOKOUT_WEB_PASSWORD",
+    purpose: "password of the user lookout for Prometheus, Alertmanager and the exporters (basic auth)",
+  },
+  {
     name: "synthetic_password",
     env: "LOOKOUT_SYNTHETIC_PASSWORD",
     purpose: "password of the synthetic user the AutoMatrix flow signs in as",

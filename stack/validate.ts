@@ -16,6 +16,7 @@ import { loadConfigFile } from "../health-aggregator/src/config/load.js";
 import { renderFile } from "./render.js";
 import { loadSecrets } from "./secrets.js";
 import { missingToolMessage, type ToolPaths, toolPaths } from "./tools.js";
+import { writeWebConfig } from "./web-auth.js";
 
 export interface CheckResult {
   name: string;
@@ -60,10 +61,24 @@ function componentEnv(scratch: string): NodeJS.ProcessEnv {
   };
 }
 
-export function checkCollectorConfig(file: string, tools: ToolPaths = toolPaths()): CheckResult {
-  return withScratch((scratch) =>
-    run(`collector config`, file, tools.collector, ["validate", "--config", file], componentEnv(scratch)),
-  );
+/** overlays are merged over file in order, as the collector's repeated --config does. */
+export function checkCollectorConfig(
+  file: string,
+  tools: ToolPaths = toolPaths(),
+  overlays: string[] = [],
+): CheckResult {
+  const args = ["validate", "--config", file, ...overlays.flatMap((o) => ["--config", o])];
+  const name = overlays.length === 0 ? file : [file, ...overlays].join(" + ");
+  return withScratch((scratch) => run(`collector config`, name, tools.collector, args, componentEnv(scratch)));
+}
+
+/** The basic-auth web configuration Prometheus, Alertmanager and the exporters read, as the stack writes it. */
+export function checkWebConfig(tools: ToolPaths = toolPaths()): CheckResult {
+  return withScratch((scratch) => {
+    const file = join(scratch, "web-config.yml");
+    writeWebConfig(file, "validate-only-password");
+    return { ...run("web config", file, tools.promtool, ["check", "web-config", file]), file: "stack/web-auth.ts" };
+  });
 }
 
 export function checkJaegerConfig(file: string, tools: ToolPaths = toolPaths()): CheckResult {
@@ -134,6 +149,7 @@ export function validateAll(tools: ToolPaths = toolPaths()): CheckResult[] {
   const at = (...parts: string[]) => join(REPO_ROOT, ...parts);
   const results = [
     checkCollectorConfig(at("otel-collector", "gateway.yaml"), tools),
+    checkCollectorConfig(at("otel-collector", "gateway.yaml"), tools, [at("otel-collector", "debug.yaml")]),
     ...(existsSync(at("otel-collector", "loadbalancer.yaml"))
       ? [checkCollectorConfig(at("otel-collector", "loadbalancer.yaml"), tools)]
       : []),
@@ -141,6 +157,7 @@ export function validateAll(tools: ToolPaths = toolPaths()): CheckResult[] {
     checkPrometheusConfig(at("prometheus", "prometheus.yml"), tools),
     checkRules(filesIn(at("alerts", "rules"), ".yml"), tools),
     checkAlertmanagerConfig(at("alerts", "alertmanager.yml"), tools),
+    checkWebConfig(tools),
     checkAggregatorConfig(at("health-aggregator", "lookout.yml")),
   ];
   const ruleTests = filesIn(at("alerts", "tests"), ".test.yml");

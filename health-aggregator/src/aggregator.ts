@@ -68,7 +68,9 @@ function adminParts(config: AggregatorConfig, env: NodeJS.ProcessEnv): AdminPart
     jwtConfig: jwt,
     // Reads the HS256 secret now, so a missing or short secret fails the start or the reload, not a request.
     verifier: jwt ? new JwtVerifier(jwt, env) : undefined,
-    alertmanager: alertmanager ? new AlertmanagerClient(alertmanager.url, alertmanager.timeoutMs) : undefined,
+    alertmanager: alertmanager
+      ? new AlertmanagerClient(alertmanager.url, alertmanager.timeoutMs, alertmanager.headers)
+      : undefined,
   };
 }
 

@@ -115,16 +115,14 @@ export async function checkRedaction(stack: CollectorStack, tag: string): Promis
   // Span metrics of exactly these spans reached Prometheus; then no label value holds a secret.
   await eventually(
     async () =>
-      (await promSum(
-        stack.ports.PROMETHEUS,
-        `sum(traces_span_metrics_calls_total{service_name="${corpus.service}"})`,
-      )) === spans.length
+      (await promSum(stack.prom, `sum(traces_span_metrics_calls_total{service_name="${corpus.service}"})`)) ===
+      spans.length
         ? true
         : undefined,
     90_000,
     `span metrics of the ${spans.length} corpus spans in Prometheus`,
   );
-  const labelValues = await promAllLabelValues(stack.ports.PROMETHEUS);
+  const labelValues = await promAllLabelValues(stack.prom);
   const inLabels = [...new Set(corpus.cases.map((c) => c.secret))].filter(
     (s) => s.length >= 6 && labelValues.some((l) => l.value.includes(s)),
   );

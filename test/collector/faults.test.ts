@@ -117,12 +117,12 @@ describe("collector faults", () => {
     // Exact after the restart: the cumulative count reaches every span sent.
     const selector = `traces_span_metrics_calls_total{service_name="${service}"}`;
     await eventually(
-      async () => ((await promSum(stack.ports.PROMETHEUS, `sum(${selector})`)) === load.spans ? true : undefined),
+      async () => ((await promSum(stack.prom, `sum(${selector})`)) === load.spans ? true : undefined),
       90_000,
       `${load.spans} calls in Prometheus`,
     );
     // One sample per flush for each series (root, child ok): a missing flush shows as a gap of two intervals or more.
-    const series = await promSamples(stack.ports.PROMETHEUS, `${selector}[10m]`);
+    const series = await promSamples(stack.prom, `${selector}[10m]`);
     expect(series.length).toBeGreaterThan(0);
     const gaps: string[] = [];
     for (const samples of series) {

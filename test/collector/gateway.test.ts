@@ -116,7 +116,7 @@ describe("collector gateway", () => {
     }
     await sendSpans(stack.ports.OTLP_HTTP, stack.token, spans, 150);
 
-    const port = stack.ports.PROMETHEUS;
+    const port = stack.prom;
     const sel = `{service_name="${service}"}`;
     await eventually(
       async () => ((await promSum(port, `sum(traces_span_metrics_calls_total${sel})`)) === 600 ? true : undefined),

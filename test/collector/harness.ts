@@ -18,6 +18,7 @@ import { waitReady } from "../../stack/readiness.js";
 import type { SamplerCount } from "../../stack/scaleout.js";
 import { loadSecrets } from "../../stack/secrets.js";
 import { Supervisor } from "../../stack/supervisor.js";
+import { webAuthorization } from "../../stack/web-auth.js";
 import { requireTools } from "../support/stack.js";
 
 export interface CollectorStackOptions {
@@ -75,6 +76,8 @@ export interface CollectorStack {
   collectors: string[];
   jaeger: OwnedProcess | undefined;
   prometheus: OwnedProcess | undefined;
+  /** Prometheus's API with the stack's credentials (it takes basic auth, stack/web-auth.ts). */
+  prom: PromEndpoint;
   output: string[];
   stop(): Promise<void>;
 }
@@ -150,6 +153,7 @@ async function startCollectorStackOnce(options: CollectorStackOptions): Promise<
     collectors: specs.filter((s) => s.name.startsWith("collector")).map((s) => s.name),
     jaeger,
     prometheus,
+    prom: { port: ports.PROMETHEUS, authorization: webAuthorization(secrets.web_password.value) },
     output,
     stop,
   };
@@ -326,15 +330,26 @@ export function attrMap(list: { key: string; value: Record<string, unknown> }[] 
   return Object.fromEntries((list ?? []).map((a) => [a.key, storedValue(a.value)]));
 }
 
-/** Runs an instant PromQL query; returns each series' labels and value. */
-export async function promQuery(
-  port: number,
-  query: string,
-): Promise<{ metric: Record<string, string>; value: number }[]> {
-  const response = await request(`http://127.0.0.1:${port}/api/v1/query?${new URLSearchParams({ query }).toString()}`, {
+/** A Prometheus on loopback and the Authorization header it takes. */
+export interface PromEndpoint {
+  port: number;
+  authorization: string;
+}
+
+function promGet(prom: PromEndpoint, path: string) {
+  return request(`http://127.0.0.1:${prom.port}${path}`, {
+    headers: { authorization: prom.authorization },
     headersTimeout: 10_000,
     bodyTimeout: 10_000,
   });
+}
+
+/** Runs an instant PromQL query; returns each series' labels and value. */
+export async function promQuery(
+  prom: PromEndpoint,
+  query: string,
+): Promise<{ metric: Record<string, string>; value: number }[]> {
+  const response = await promGet(prom, `/api/v1/query?${new URLSearchParams({ query }).toString()}`);
   const body = (await response.body.json()) as {
     status: string;
     error?: string;
@@ -345,11 +360,8 @@ export async function promQuery(
 }
 
 /** Raw samples of a range-vector selector, e.g. `metric{…}[10m]`. */
-export async function promSamples(port: number, selector: string): Promise<{ t: number; v: number }[][]> {
-  const response = await request(
-    `http://127.0.0.1:${port}/api/v1/query?${new URLSearchParams({ query: selector }).toString()}`,
-    { headersTimeout: 10_000, bodyTimeout: 10_000 },
-  );
+export async function promSamples(prom: PromEndpoint, selector: string): Promise<{ t: number; v: number }[][]> {
+  const response = await promGet(prom, `/api/v1/query?${new URLSearchParams({ query: selector }).toString()}`);
   const body = (await response.body.json()) as {
     status: string;
     data?: { result: { values: [number, string][] }[] };
@@ -359,9 +371,9 @@ export async function promSamples(port: number, selector: string): Promise<{ t: 
 }
 
 /** Every label value Prometheus holds, with its label name. */
-export async function promAllLabelValues(port: number): Promise<{ name: string; value: string }[]> {
+export async function promAllLabelValues(prom: PromEndpoint): Promise<{ name: string; value: string }[]> {
   const get = async (path: string) => {
-    const response = await request(`http://127.0.0.1:${port}${path}`, { headersTimeout: 10_000 });
+    const response = await promGet(prom, path);
     return ((await response.body.json()) as { data: string[] }).data;
   };
   const out: { name: string; value: string }[] = [];
@@ -372,7 +384,7 @@ export async function promAllLabelValues(port: number): Promise<{ name: string; 
 }
 
 /** Sum of a PromQL expression's series (0 when there are none). */
-export async function promSum(port: number, query: string): Promise<number> {
-  const rows = await promQuery(port, query);
+export async function promSum(prom: PromEndpoint, query: string): Promise<number> {
+  const rows = await promQuery(prom, query);
   return rows.reduce((a, r) => a + r.value, 0);
 }

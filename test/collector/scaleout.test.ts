@@ -33,7 +33,7 @@ describe("collector scale-out: load balancer and two samplers", () => {
     const { ports } = stack;
     const up = await eventually(
       async () => {
-        const rows = await promQuery(ports.PROMETHEUS, 'up{job="otel-collector"} == 1');
+        const rows = await promQuery(stack.prom, 'up{job="otel-collector"} == 1');
         return rows.length === 3 ? rows : undefined;
       },
       60_000,
@@ -76,7 +76,7 @@ describe("collector scale-out: load balancer and two samplers", () => {
     const rows = await eventually(
       async () => {
         const r = await promQuery(
-          stack.ports.PROMETHEUS,
+          stack.prom,
           `sum by (collector_instance_id) (traces_span_metrics_calls_total{service_name="${service}"})`,
         );
         return r.reduce((a, x) => a + x.value, 0) === baseline.spans.length ? r : undefined;

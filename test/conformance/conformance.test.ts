@@ -184,8 +184,7 @@ describe.each(LANGUAGES)("the %s library", (language) => {
     const hmac = (value: string) => createHmac("sha256", stack.hashKey).update(value).digest("hex");
     expect(values["user.id"]).toBe(hmac(hmac("alice@example.com").slice(0, CONTRACT.aiSpan.userIdHash.hexChars)));
     const cost = await eventually(
-      async () =>
-        (await promSum(stack.ports.PROMETHEUS, `lookout_ai_cost_dollars_total{service_name="${name}"}`)) || undefined,
+      async () => (await promSum(stack.prom, `lookout_ai_cost_dollars_total{service_name="${name}"}`)) || undefined,
       60_000,
       `the gateway's AI cost total for ${name}`,
     );

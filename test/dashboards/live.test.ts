@@ -22,6 +22,7 @@ import {
 } from "../../dashboards/runner.js";
 import { startPartialStack, type PartialStack } from "../support/demo.js";
 import { eventually, getJson, requireTools } from "../support/stack.js";
+import { webAuthorization } from "../../stack/web-auth.js";
 
 requireTools(
   "collector",
@@ -102,10 +103,13 @@ async function perValueProblems(dashboard: Dashboard): Promise<{ failures: strin
 setUpSuite(async () => {
   stack = await startPartialStack(COMPONENTS);
   const p = stack.ctx.ports;
+  const webAuth = webAuthorization(stack.ctx.secrets.web_password.value);
   endpoints = {
     prometheus: `http://127.0.0.1:${p.PROMETHEUS}`,
     jaeger: `http://127.0.0.1:${p.JAEGER_QUERY}`,
     alertmanager: `http://127.0.0.1:${p.ALERTMANAGER}`,
+    // As the provisioned datasources send it (basic auth, user lookout).
+    authorization: { prometheus: webAuth, alertmanager: webAuth },
   };
   // Load runs until every default query has data: rates need two scrapes, the aggregator's availability refresh a
   // minute, synthetic flows a couple of scheduled runs, span metrics a flush, Jaeger a sampled trace per service.
@@ -151,17 +155,23 @@ describe.each(dashboards.map((d) => [d.title!, d] as const))("%s", (_title, dash
 });
 
 describe("Alertmanager datasource", () => {
+  const amHeaders = () => ({ authorization: endpoints.authorization!.alertmanager! });
+
   it("serves what the alerting pages show: groups with the Watchdog, receivers and routes, silences", async () => {
     const groups = await getJson<{ alerts: { labels: Record<string, string> }[] }[]>(
       `${endpoints.alertmanager}/api/v2/alerts/groups`,
+      amHeaders(),
     );
     expect(groups.status).toBe(200);
     expect(groups.body.flatMap((g) => g.alerts.map((a) => a.labels.alertname))).toContain("Watchdog");
-    const status = await getJson<{ config: { original: string } }>(`${endpoints.alertmanager}/api/v2/status`);
+    const status = await getJson<{ config: { original: string } }>(
+      `${endpoints.alertmanager}/api/v2/status`,
+      amHeaders(),
+    );
     expect(status.status).toBe(200);
     expect(status.body.config.original).toMatch(/receivers:/);
     expect(status.body.config.original).toMatch(/route:/);
-    const silences = await getJson<unknown[]>(`${endpoints.alertmanager}/api/v2/silences`);
+    const silences = await getJson<unknown[]>(`${endpoints.alertmanager}/api/v2/silences`, amHeaders());
     expect(silences.status).toBe(200);
     // A healthy stack has no silences: the answer is a valid, empty list.
     expect(silences.body).toEqual([]);

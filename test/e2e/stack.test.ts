@@ -16,6 +16,7 @@ import { readState } from "../../stack/supervisor.js";
 import { homeLayout } from "../../stack/paths.js";
 import { type Ports, resolvePorts } from "../../stack/ports.js";
 import { freeStackPortEnv, releaseStackPortEnv, withPortRetry } from "../../stack/free-ports.js";
+import { webAuthorization } from "../../stack/web-auth.js";
 import {
   eventually,
   getJson,
@@ -217,7 +218,9 @@ describe("native stack end to end", () => {
     ];
     const targets = await eventually(
       async () => {
-        const { body } = await getJson<Targets>(`http://127.0.0.1:${ports.PROMETHEUS}/api/v1/targets?state=active`);
+        const { body } = await getJson<Targets>(`http://127.0.0.1:${ports.PROMETHEUS}/api/v1/targets?state=active`, {
+          authorization: webAuthorization(readFileSync(join(home, "secrets", "web_password"), "utf8").trim()),
+        });
         const active = body.data.activeTargets;
         const jobs = active.map((t) => t.labels.job).sort();
         return jobs.join() === expected.join() && active.every((t) => t.health === "up") ? active : undefined;

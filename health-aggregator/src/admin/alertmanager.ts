@@ -37,6 +37,8 @@ export class AlertmanagerClient {
   constructor(
     private readonly baseUrl: string,
     private readonly timeoutMs = 5_000,
+    /** Sent with every call (e.g. authorization). */
+    private readonly headers: Readonly<Record<string, string>> = {},
   ) {}
 
   private async call(method: "GET" | "POST" | "DELETE", path: string, body?: unknown): Promise<unknown> {
@@ -44,7 +46,7 @@ export class AlertmanagerClient {
     try {
       response = await request(`${this.baseUrl}${path}`, {
         method,
-        headers: body === undefined ? {} : { "content-type": "application/json" },
+        headers: body === undefined ? { ...this.headers } : { ...this.headers, "content-type": "application/json" },
         body: body === undefined ? undefined : JSON.stringify(body),
         headersTimeout: this.timeoutMs,
         bodyTimeout: this.timeoutMs,

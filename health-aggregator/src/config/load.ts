@@ -78,7 +78,7 @@ export interface AggregatorConfig {
   synthetics?: SyntheticsConfig;
   admin: {
     jwt: JwtConfig | undefined;
-    alertmanager: { url: string; timeoutMs: number } | undefined;
+    alertmanager: { url: string; timeoutMs: number; headers: Record<string, string> } | undefined;
   };
 }
 
@@ -216,7 +216,7 @@ interface RawConfig {
       write_claim?: string;
       write_value?: string;
     };
-    alertmanager?: { url: string; timeout?: string };
+    alertmanager?: { url: string; timeout?: string; headers?: Record<string, string> };
   };
   targets: RawTarget[];
 }
@@ -347,7 +347,11 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
           }
         : undefined,
       alertmanager: alertmanager
-        ? { url: alertmanager.url.replace(/\/+$/, ""), timeoutMs: parseDuration(alertmanager.timeout ?? "5s") }
+        ? {
+            url: alertmanager.url.replace(/\/+$/, ""),
+            timeoutMs: parseDuration(alertmanager.timeout ?? "5s"),
+            headers: alertmanager.headers ?? {},
+          }
         : undefined,
     },
     history: {

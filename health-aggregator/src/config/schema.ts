@@ -144,6 +144,12 @@ const admin = {
       properties: {
         url: { type: "string", pattern: "^https?://", description: "Base URL, e.g. http://127.0.0.1:9093." },
         timeout: { ...duration, default: "5s" },
+        headers: {
+          type: "object",
+          additionalProperties: { type: "string" },
+          description:
+            "Sent with every call, e.g. authorization for an Alertmanager behind basic auth (its --web.config.file).",
+        },
       },
     },
   },
