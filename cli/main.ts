@@ -9,6 +9,7 @@ import { type OptionSpec, parseCommand, stringValue } from "./args.js";
 import { lookoutCache, lookoutHome } from "../stack/paths.js";
 import { PORT_SPECS, resolvePorts } from "../stack/ports.js";
 import { renderFile } from "../stack/render.js";
+import { writeWebConfig } from "../stack/web-auth.js";
 import { stackDown, stackStatus, stackUp } from "../stack/stack.js";
 import { ALL_TOOLS, setup, type ToolName } from "../stack/setup.js";
 import { validateAll } from "../stack/validate.js";
@@ -73,7 +74,9 @@ Lookout's compose check. Exit code 1 if any check fails; each failure names the 
   render: `Usage: lookout render --out DIR
 
 Fills the \${NAME} placeholders of prometheus/prometheus.yml and alerts/alertmanager.yml from environment variables
-of the same names and writes the results to DIR. A placeholder without a value is an error naming file and line.`,
+of the same names and writes the results to DIR. A placeholder without a value is an error naming file and line.
+Also writes DIR/web-config.yml, the basic-auth web configuration (user lookout, the bcrypt hash of the password in
+the file LOOKOUT_WEB_PASSWORD_FILE) that Prometheus, Alertmanager and the exporters read.`,
   dashboards: `Usage: lookout dashboards build|check [--dir DIR]
 
   build    Build every dashboard from its TypeScript source (dashboards/*.ts, Grafana's foundation SDK) and write
@@ -188,6 +191,22 @@ export async function main(argv: string[]): Promise<number> {
         ]) {
           out(`rendered ${renderFile(template, resolve(dir), process.env)}`);
         }
+        // The basic-auth web configuration of Prometheus, Alertmanager and the exporters, from the password's file.
+        const passwordFile = process.env.LOOKOUT_WEB_PASSWORD_FILE?.trim();
+        if (!passwordFile)
+          throw new LookoutError(
+            "LOOKOUT_ERR_CONFIG",
+            "render needs LOOKOUT_WEB_PASSWORD_FILE (the web password's file)",
+          );
+        const password = readFileSync(passwordFile, "utf8").trim();
+        if (password.length < 16)
+          throw new LookoutError(
+            "LOOKOUT_ERR_CONFIG",
+            `${passwordFile}: the web password needs at least 16 characters`,
+          );
+        const webConfig = join(resolve(dir), "web-config.yml");
+        writeWebConfig(webConfig, password);
+        out(`rendered ${webConfig}`);
         return 0;
       }
       case "ports": {

@@ -129,6 +129,7 @@ interface ComposeProject {
 function placeholderEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...base };
   for (const spec of SECRET_SPECS) env[spec.env] = `compose-check-placeholder-${spec.name}`;
+  env.LOOKOUT_WEB_AUTHORIZATION = "Basic compose-check-placeholder";
   env.LOOKOUT_USER_ID_HASH_KEY = "compose-check-placeholder-user-id-hash-key-0123456789";
   // Grafana's JWT login (grafana-provisioning/grafana.ini): the identity provider is the deployer's, never ours.
   env.LOOKOUT_JWKS_URL = "https://idp.invalid/.well-known/jwks.json";
