@@ -17,6 +17,8 @@ import { homeLayout } from "../../stack/paths.js";
 import { type Ports, resolvePorts } from "../../stack/ports.js";
 import { freeStackPortEnv, releaseStackPortEnv, withPortRetry } from "../../stack/free-ports.js";
 import { webAuthorization } from "../../stack/web-auth.js";
+import { PORT_SPECS } from "../../stack/ports.js";
+import { knock, PORT_WALK } from "./port-walk.js";
 import {
   eventually,
   getJson,
@@ -154,6 +156,32 @@ describe("native stack end to end", () => {
     });
     await otlp.body.dump();
     expect(otlp.statusCode).toBe(401);
+  });
+
+  it("walks every port of the README's table and is refused without credentials and with wrong ones", async () => {
+    const open: string[] = [];
+    const stillOpen: string[] = [];
+    for (const spec of PORT_SPECS) {
+      const walk = PORT_WALK[spec.key];
+      expect(walk, `stack/ports.ts's ${spec.key} has no entry in test/e2e/port-walk.ts`).toBeDefined();
+      for (const creds of ["none", "wrong"] as const) {
+        const { refused, detail } = await knock(ports[spec.key], walk!.probe, creds);
+        const line = `${spec.key} (${spec.component}, ${ports[spec.key]}) with ${creds} credentials: ${detail}`;
+        if (walk!.knownOpen) {
+          if (!refused) stillOpen.push(spec.key);
+        } else if (!refused && !walk!.public) open.push(line);
+      }
+    }
+    expect(open).toEqual([]);
+    // The known gaps (port-walk.ts says why): each must still be open, or its entry is stale.
+    const known = Object.entries(PORT_WALK)
+      .filter(([, w]) => w.knownOpen)
+      .map(([key]) => key);
+    expect([...new Set(stillOpen)].sort()).toEqual(known.sort());
+    // What stays open to anyone: health probes and the public status page.
+    for (const path of ["/health", "/status", "/api/v1/status"]) {
+      expect((await request(`http://127.0.0.1:${ports.AGGREGATOR}${path}`)).statusCode, path).toBe(200);
+    }
   });
 
   it("carries a telemetrygen trace through the collector into Jaeger", async () => {
