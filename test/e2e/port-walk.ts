@@ -55,7 +55,7 @@ function knockGrpc(port: number, path: string, creds: Credentials): Promise<Knoc
       () => done({ refused: false, detail: `${path}: no answer in ${TIMEOUT_MS} ms` }),
       TIMEOUT_MS,
     );
-    session.on("error", (error) => done({ refused: true, detail: `${path}: ${error.message}` }));
+    session.on("error", (error: Error) => done({ refused: true, detail: `${path}: ${error.message}` }));
     const stream = session.request({
       ":method": "POST",
       ":path": path,
@@ -67,7 +67,7 @@ function knockGrpc(port: number, path: string, creds: Credentials): Promise<Knoc
     const take = (headers: Record<string, unknown>) => (status ??= headers["grpc-status"] as string | undefined);
     stream.on("response", take);
     stream.on("trailers", take);
-    stream.on("error", (error) => done({ refused: true, detail: `${path}: ${error.message}` }));
+    stream.on("error", (error: Error) => done({ refused: true, detail: `${path}: ${error.message}` }));
     stream.on("data", () => undefined);
     stream.on("end", () =>
       // 16 UNAUTHENTICATED, 7 PERMISSION_DENIED.
