@@ -298,6 +298,8 @@ async function runConfig(config: ConfigName, scratch: string, sinkPort: number):
       LOOKOUT_PORT_COLLECTOR_ZPAGES: "0",
       LOOKOUT_COLLECTOR_STORAGE_DIR: join(dir, "queue"),
       LOOKOUT_JAEGER_OTLP_ENDPOINT: `127.0.0.1:${sinkPort}`,
+      // The sink is the benchmark's own plaintext OTLP receiver, not Jaeger.
+      LOOKOUT_JAEGER_OTLP_INSECURE: "true",
       LOOKOUT_PROMETHEUS_REMOTE_WRITE_URL: `http://127.0.0.1:${promPort}/api/v1/write`,
     });
   } else if (config === "redaction") {

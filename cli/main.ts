@@ -10,6 +10,7 @@ import { lookoutCache, lookoutHome } from "../stack/paths.js";
 import { PORT_SPECS, resolvePorts } from "../stack/ports.js";
 import { renderFile } from "../stack/render.js";
 import { writeWebConfig } from "../stack/web-auth.js";
+import { ensureStackTls } from "../stack/tls.js";
 import { stackDown, stackStatus, stackUp } from "../stack/stack.js";
 import { ALL_TOOLS, setup, type ToolName } from "../stack/setup.js";
 import { validateAll } from "../stack/validate.js";
@@ -76,7 +77,8 @@ Lookout's compose check. Exit code 1 if any check fails; each failure names the 
 Fills the \${NAME} placeholders of prometheus/prometheus.yml and alerts/alertmanager.yml from environment variables
 of the same names and writes the results to DIR. A placeholder without a value is an error naming file and line.
 Also writes DIR/web-config.yml, the basic-auth web configuration (user lookout, the bcrypt hash of the password in
-the file LOOKOUT_WEB_PASSWORD_FILE) that Prometheus, Alertmanager and the exporters read.`,
+the file LOOKOUT_WEB_PASSWORD_FILE) that Prometheus, Alertmanager and the exporters read, and DIR/tls/, the stack's CA
+and the server and client certificates of Jaeger and the Redis exporter (created once, renewed near expiry).`,
   dashboards: `Usage: lookout dashboards build|check [--dir DIR]
 
   build    Build every dashboard from its TypeScript source (dashboards/*.ts, Grafana's foundation SDK) and write
@@ -207,6 +209,9 @@ export async function main(argv: string[]): Promise<number> {
         const webConfig = join(resolve(dir), "web-config.yml");
         writeWebConfig(webConfig, password);
         out(`rendered ${webConfig}`);
+        // The stack's CA and certificates (Jaeger, the Redis exporter and their clients), kept once created; the keys
+        // readable by the containers' own users, which are the only ones mounting this volume.
+        out(`certificates in ${ensureStackTls(resolve(dir), 0o644).dir}`);
         return 0;
       }
       case "ports": {

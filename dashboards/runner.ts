@@ -17,6 +17,7 @@ import {
   type VariableFormat,
 } from "./grafana.js";
 import { panelQueries, type PanelQueries, variableReferences, variablesOf } from "./model.js";
+import { type Dispatcher, request } from "undici";
 
 export interface Endpoints {
   prometheus: string;
@@ -24,6 +25,8 @@ export interface Endpoints {
   alertmanager: string;
   /** The Authorization header each datasource sends (its basic auth in grafana-provisioning/datasources). */
   authorization?: { prometheus?: string; jaeger?: string; alertmanager?: string };
+  /** TLS client settings for Jaeger (its datasource's client certificate, stack/tls.ts). */
+  jaegerDispatcher?: Dispatcher;
 }
 
 function authHeaders(authorization: string | undefined): Record<string, string> {
@@ -51,13 +54,20 @@ export interface Variables {
   options: Record<string, string[]>;
 }
 
-async function getJson(url: string, init?: RequestInit): Promise<{ status: number; body: unknown }> {
-  const response = await fetch(url, { ...init, signal: AbortSignal.timeout(30_000) });
-  const text = await response.text();
+interface GetInit {
+  method?: "GET" | "POST";
+  headers?: Record<string, string>;
+  body?: string;
+  dispatcher?: Dispatcher;
+}
+
+async function getJson(url: string, init: GetInit = {}): Promise<{ status: number; body: unknown }> {
+  const response = await request(url, { ...init, headersTimeout: 30_000, bodyTimeout: 30_000 });
+  const text = await response.body.text();
   try {
-    return { status: response.status, body: JSON.parse(text) as unknown };
+    return { status: response.statusCode, body: JSON.parse(text) as unknown };
   } catch {
-    return { status: response.status, body: text };
+    return { status: response.statusCode, body: text };
   }
 }
 
@@ -245,7 +255,10 @@ export async function runDashboard(
         const url = `${endpoints.jaeger}/api/traces?${params.toString()}`;
         jobs.push(() =>
           timed(uid, title, target.refId, "jaeger", url, async () => {
-            const { status, body } = await getJson(url, { headers: authHeaders(endpoints.authorization?.jaeger) });
+            const { status, body } = await getJson(url, {
+              headers: authHeaders(endpoints.authorization?.jaeger),
+              dispatcher: endpoints.jaegerDispatcher,
+            });
             const data = (body as { data?: unknown[] }).data;
             if (status !== 200 || !Array.isArray(data))
               return { error: `${status} ${JSON.stringify(body).slice(0, 300)}` };

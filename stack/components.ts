@@ -16,6 +16,8 @@ import type { ToolPaths } from "./tools.js";
 import { demoComponents, demoRenderValues } from "./demo-components.js";
 import { alertingRenderValues } from "./alerting.js";
 import { webAuthorization, writeWebConfig } from "./web-auth.js";
+import { ensureStackTls, type StackTls, stackTlsFiles, tlsClientAgent } from "./tls.js";
+import type { Dispatcher } from "undici";
 
 export interface ComponentSpec {
   readonly name: string;
@@ -145,12 +147,34 @@ export function renderValues(ctx: StackContext, env: NodeJS.ProcessEnv = process
     LOOKOUT_REDIS_EXPORTER_ADDR: at(p.REDIS_EXPORTER),
     LOOKOUT_METRICS_TOKEN_FILE: ctx.secrets.metrics_token.file,
     LOOKOUT_WEB_PASSWORD_FILE: ctx.secrets.web_password.file,
+    // Prometheus scrapes the Redis exporter with the stack's client certificate (stack/tls.ts).
+    ...tlsClientRenderValues(stackTlsFiles(ctx.layout.secrets)),
     LOOKOUT_ADMIN_TOKEN_FILE: ctx.secrets.admin_token.file,
     LOOKOUT_ALERT_WEBHOOK_URL: `http://${at(p.AGGREGATOR)}/api/v1/alerts/webhook`,
     // Demo services (issue 3): scrape targets of the stand-ins for AutoMatrix, RelayCore and NeuroWeaver.
     ...demoRenderValues(ctx),
     // Who gets notified besides the aggregator (stack/alerting.ts).
     ...alertingRenderValues(ctx.layout.secrets),
+  };
+}
+
+/** Where Prometheus finds the CA and client certificate (prometheus/prometheus.yml). */
+export function tlsClientRenderValues(tls: StackTls): Record<string, string> {
+  return {
+    LOOKOUT_TLS_CA_FILE: tls.caFile,
+    LOOKOUT_TLS_CLIENT_CERT_FILE: tls.clientCertFile,
+    LOOKOUT_TLS_CLIENT_KEY_FILE: tls.clientKeyFile,
+  };
+}
+
+/** The environment Jaeger and the collector read their certificates from (jaeger/config.yaml, gateway.yaml). */
+export function tlsEnv(tls: StackTls): Record<string, string> {
+  return {
+    LOOKOUT_TLS_CA_FILE: tls.caFile,
+    LOOKOUT_TLS_SERVER_CERT_FILE: tls.serverCertFile,
+    LOOKOUT_TLS_SERVER_KEY_FILE: tls.serverKeyFile,
+    LOOKOUT_TLS_CLIENT_CERT_FILE: tls.clientCertFile,
+    LOOKOUT_TLS_CLIENT_KEY_FILE: tls.clientKeyFile,
   };
 }
 
@@ -164,8 +188,9 @@ export function aggregatorTargetAddresses(p: Ports): Record<string, string> {
     LOOKOUT_ALERTMANAGER_ADDR: at(p.ALERTMANAGER),
     LOOKOUT_PROMETHEUS_ADDR: at(p.PROMETHEUS),
     LOOKOUT_COLLECTOR_HEALTH_ADDR: at(p.COLLECTOR_HEALTH),
-    LOOKOUT_JAEGER_QUERY_ADDR: at(p.JAEGER_QUERY),
-    LOOKOUT_JAEGER_UI_URL: `http://${at(p.JAEGER_QUERY)}`,
+    LOOKOUT_JAEGER_HEALTH_ADDR: at(p.JAEGER_HEALTH),
+    // Jaeger's UI takes the stack's client certificate (stack/tls.ts): a browser needs it imported.
+    LOOKOUT_JAEGER_UI_URL: `https://${at(p.JAEGER_QUERY)}`,
   };
 }
 
@@ -202,6 +227,11 @@ export function components(ctx: StackContext, env: NodeJS.ProcessEnv = process.e
   const webAuth = { authorization: webAuthorization(secrets.web_password.value) };
   const webConfig = (name: string) => join(layout.config, `web-config-${name}.yml`);
   const writeWeb = (name: string) => writeWebConfig(webConfig(name), secrets.web_password.value);
+  // Jaeger and the Redis exporter take only clients with the stack's certificate (stack/tls.ts).
+  const tls = stackTlsFiles(layout.secrets);
+  const ensureTls = () => ensureStackTls(layout.secrets);
+  let agent: Dispatcher | undefined;
+  const tlsAgent = () => (agent ??= tlsClientAgent(tls));
   const pgData = join(layout.data("postgres"), "pgdata");
   const dsn = `postgresql://lookout:${encodeURIComponent(secrets.postgres_password.value)}@${LOOPBACK}:${ports.POSTGRES}/postgres?sslmode=disable`;
 
@@ -270,10 +300,13 @@ export function components(ctx: StackContext, env: NodeJS.ProcessEnv = process.e
       name: "jaeger",
       command: tools.jaeger,
       args: ["--config", join(REPO_ROOT, "jaeger", "config.yaml")],
-      env: { ...common, LOOKOUT_JAEGER_DATA_DIR: layout.data("jaeger") },
-      prepare: () => mkdirSync(layout.data("jaeger"), { recursive: true }),
-      ready: httpReady(http(ports.JAEGER_QUERY, "/api/services")),
-      url: http(ports.JAEGER_QUERY),
+      env: { ...common, ...tlsEnv(tls), LOOKOUT_JAEGER_DATA_DIR: layout.data("jaeger") },
+      prepare: () => {
+        mkdirSync(layout.data("jaeger"), { recursive: true });
+        ensureTls();
+      },
+      ready: httpReady(`https://${LOOPBACK}:${ports.JAEGER_QUERY}/api/services`, {}, tlsAgent),
+      url: `https://${LOOPBACK}:${ports.JAEGER_QUERY}`,
       readyTimeoutSeconds: 60,
     },
     {
@@ -296,6 +329,7 @@ export function components(ctx: StackContext, env: NodeJS.ProcessEnv = process.e
         mkdirSync(layout.data("prometheus"), { recursive: true });
         renderFile(join(REPO_ROOT, "prometheus", "prometheus.yml"), layout.config, renderValues(ctx, env));
         writeWeb("prometheus");
+        ensureTls();
       },
       ready: httpReady(http(ports.PROMETHEUS, "/-/ready"), webAuth),
       url: http(ports.PROMETHEUS),
@@ -331,9 +365,13 @@ export function components(ctx: StackContext, env: NodeJS.ProcessEnv = process.e
         LOOKOUT_JAEGER_OTLP_ENDPOINT: `${LOOPBACK}:${ports.JAEGER_OTLP_GRPC}`,
         LOOKOUT_PROMETHEUS_REMOTE_WRITE_URL: http(ports.PROMETHEUS, "/api/v1/write"),
         LOOKOUT_PROMETHEUS_AUTHORIZATION: webAuth.authorization,
+        ...tlsEnv(tls),
         GOMEMLIMIT: env.GOMEMLIMIT ?? COLLECTOR_GOMEMLIMIT,
       },
-      prepare: () => mkdirSync(layout.data("collector"), { recursive: true }),
+      prepare: () => {
+        mkdirSync(layout.data("collector"), { recursive: true });
+        ensureTls();
+      },
       ready: httpReady(http(ports.COLLECTOR_HEALTH, "/")),
       url: `grpc://${LOOPBACK}:${ports.OTLP_GRPC}, ${http(ports.OTLP_HTTP)}`,
     },
@@ -366,10 +404,15 @@ export function components(ctx: StackContext, env: NodeJS.ProcessEnv = process.e
       args: [
         `-web.listen-address=${LOOPBACK}:${ports.REDIS_EXPORTER}`,
         `-redis.addr=redis://${LOOPBACK}:${ports.REDIS}`,
+        // redis_exporter 1.45 has no basic auth: only clients with the stack's certificate get in.
+        `-tls-server-cert-file=${tls.serverCertFile}`,
+        `-tls-server-key-file=${tls.serverKeyFile}`,
+        `-tls-server-ca-cert-file=${tls.caFile}`,
       ],
       env: { REDIS_PASSWORD: secrets.redis_password.value },
-      ready: httpReady(http(ports.REDIS_EXPORTER, "/metrics")),
-      url: http(ports.REDIS_EXPORTER, "/metrics"),
+      prepare: ensureTls,
+      ready: httpReady(`https://${LOOPBACK}:${ports.REDIS_EXPORTER}/metrics`, {}, tlsAgent),
+      url: `https://${LOOPBACK}:${ports.REDIS_EXPORTER}/metrics`,
     },
     // ---- Demo services (issue 3): defined in stack/demo-components.ts ----
     ...demoServices,

@@ -4,18 +4,23 @@
  */
 import { execFile } from "node:child_process";
 import { connect } from "node:net";
-import { request } from "undici";
+import { type Dispatcher, request } from "undici";
 
 export type ReadinessProbe = () => Promise<string | undefined>;
 
 const PROBE_TIMEOUT_MS = 2_000;
 
-/** Ready when GET url answers 2xx. */
-export function httpReady(url: string, headers: Record<string, string> = {}): ReadinessProbe {
+/** Ready when GET url answers 2xx; dispatcher() supplies TLS client settings for an https URL. */
+export function httpReady(
+  url: string,
+  headers: Record<string, string> = {},
+  dispatcher?: () => Dispatcher,
+): ReadinessProbe {
   return async () => {
     try {
       const response = await request(url, {
         headers,
+        dispatcher: dispatcher?.(),
         headersTimeout: PROBE_TIMEOUT_MS,
         bodyTimeout: PROBE_TIMEOUT_MS,
       });

@@ -9,7 +9,8 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { checkCompose } from "./compose.js";
-import { aggregatorConfigPlaceholders, renderValues } from "./components.js";
+import { aggregatorConfigPlaceholders, renderValues, tlsEnv } from "./components.js";
+import { ensureStackTls } from "./tls.js";
 import { homeLayout, REPO_ROOT } from "./paths.js";
 import { resolvePorts } from "./ports.js";
 import { loadConfigFile } from "../health-aggregator/src/config/load.js";
@@ -58,6 +59,8 @@ function componentEnv(scratch: string): NodeJS.ProcessEnv {
     LOOKOUT_USER_ID_HASH_KEY: "validate-only-user-id-hash-key-0123456789abcdef",
     LOOKOUT_COLLECTOR_STORAGE_DIR: join(scratch, "collector"),
     LOOKOUT_JAEGER_DATA_DIR: join(scratch, "jaeger"),
+    // Real certificates of a throwaway CA, so the validators can load every file the configs name.
+    ...tlsEnv(ensureStackTls(join(scratch, "secrets"))),
   };
 }
 
@@ -91,6 +94,7 @@ export function checkJaegerConfig(file: string, tools: ToolPaths = toolPaths()):
 function checkRendered(name: string, template: string, check: (rendered: string) => CheckResult): CheckResult {
   return withScratch((scratch) => {
     const layout = homeLayout(scratch);
+    ensureStackTls(layout.secrets);
     const values = renderValues({
       layout,
       ports: resolvePorts({}),

@@ -3,7 +3,7 @@
  * reading the results back from Jaeger and Prometheus.
  */
 import { expect } from "vitest";
-import { eventually } from "../support/stack.js";
+import { eventually, type JaegerEndpoint } from "../support/stack.js";
 import { buildCorpus, CONTROL_EVENT, CONTROL_RESOURCE_ATTRIBUTES, CONTROL_SPAN_ATTRIBUTES } from "./corpus.js";
 import type { RedactionCase } from "./corpus.js";
 import {
@@ -58,7 +58,7 @@ export async function checkRedaction(stack: CollectorStack, tag: string): Promis
 
   const traces = await eventually(
     async () => {
-      const found = await jaegerTraces(stack.ports.JAEGER_QUERY, corpus.traceIds);
+      const found = await jaegerTraces(stack.jaegerApi, corpus.traceIds);
       const stored = [...found.values()].reduce((n, t) => n + t.length, 0);
       return stored === spans.length ? found : undefined;
     },
@@ -184,8 +184,8 @@ export function samplingLoad(tag: string): {
 }
 
 /** How many of traceIds Jaeger holds. */
-export async function keptTraces(queryPort: number, traceIds: string[]): Promise<number> {
-  const stored = await jaegerTraces(queryPort, traceIds);
+export async function keptTraces(jaeger: JaegerEndpoint, traceIds: string[]): Promise<number> {
+  const stored = await jaegerTraces(jaeger, traceIds);
   return [...stored.values()].filter((t) => t.length > 0).length;
 }
 

@@ -91,7 +91,7 @@ describe("collector faults", () => {
 
     const missing = await eventually(
       async () => {
-        const stored = await jaegerTraces(stack.ports.JAEGER_QUERY, load.traceIds);
+        const stored = await jaegerTraces(stack.jaegerApi, load.traceIds);
         const incomplete = load.traceIds.filter((id) => (stored.get(id) ?? []).length !== 3);
         return incomplete.length === 0 ? incomplete : undefined;
       },

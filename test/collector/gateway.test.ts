@@ -148,7 +148,7 @@ describe("collector gateway", () => {
     expect(await byModel("lookout_ai_calls_total")).toEqual(want((e) => e.calls));
 
     // …while Jaeger kept only the error traces and a baseline share of the rest.
-    const stored = await jaegerTraces(stack.ports.JAEGER_QUERY, traceIds);
+    const stored = await jaegerTraces(stack.jaegerApi, traceIds);
     const kept = traceIds.filter((id) => (stored.get(id) ?? []).length > 0);
     expect(kept.length).toBeLessThan(120);
     expect(kept.length).toBeGreaterThanOrEqual(12);
@@ -162,7 +162,7 @@ describe("collector gateway", () => {
 
     const complete = await eventually(
       async () => {
-        const stored = await jaegerTraces(stack.ports.JAEGER_QUERY, special.traceIds);
+        const stored = await jaegerTraces(stack.jaegerApi, special.traceIds);
         return [...stored.values()].every((t) => t.length === 3) ? stored : undefined;
       },
       120_000,
@@ -170,7 +170,7 @@ describe("collector gateway", () => {
     );
     expect(complete.size).toBe(special.traceIds.length);
 
-    const keptBaseline = await stableCount(() => keptTraces(stack.ports.JAEGER_QUERY, baseline.traceIds));
+    const keptBaseline = await stableCount(() => keptTraces(stack.jaegerApi, baseline.traceIds));
     const { min, max } = BASELINE_TOLERANCE;
     console.log(`baseline: kept ${keptBaseline} of ${baseline.traceIds.length} (expected 200, accepted ${min}–${max})`);
     expect(keptBaseline).toBeGreaterThanOrEqual(min);
@@ -185,7 +185,7 @@ describe("collector gateway", () => {
       { traceId, spanId: root, name: "root", error: true, resource },
     ]);
     await eventually(
-      async () => ((await jaegerTrace(stack.ports.JAEGER_QUERY, traceId)).length === 1 ? true : undefined),
+      async () => ((await jaegerTrace(stack.jaegerApi, traceId)).length === 1 ? true : undefined),
       60_000,
       "the error trace kept",
     );
@@ -195,7 +195,7 @@ describe("collector gateway", () => {
       { traceId, parentSpanId: root, name: "late child", resource },
     ]);
     await eventually(
-      async () => ((await jaegerTrace(stack.ports.JAEGER_QUERY, traceId)).length === 2 ? true : undefined),
+      async () => ((await jaegerTrace(stack.jaegerApi, traceId)).length === 2 ? true : undefined),
       60_000,
       "the late span joining its kept trace",
     );
@@ -217,11 +217,11 @@ describe("collector gateway", () => {
     const smallSpans: SpanInput[] = small.map((traceId) => ({ traceId, name: "ok", error: true, resource }));
     await sendSpans(stack.ports.OTLP_HTTP, stack.token, [...hugeSpans, ...smallSpans], 500);
     await eventually(
-      async () => ((await keptTraces(stack.ports.JAEGER_QUERY, small)) === small.length ? true : undefined),
+      async () => ((await keptTraces(stack.jaegerApi, small)) === small.length ? true : undefined),
       60_000,
       "the small traces kept",
     );
-    expect((await jaegerTrace(stack.ports.JAEGER_QUERY, huge)).length).toBe(0);
+    expect((await jaegerTrace(stack.jaegerApi, huge)).length).toBe(0);
   });
 
   it("refuses malformed, truncated, oversized and unauthenticated OTLP clearly while serving everyone else", async () => {

@@ -19,7 +19,7 @@ import type { SamplerCount } from "../../stack/scaleout.js";
 import { loadSecrets } from "../../stack/secrets.js";
 import { Supervisor } from "../../stack/supervisor.js";
 import { webAuthorization } from "../../stack/web-auth.js";
-import { requireTools } from "../support/stack.js";
+import { type JaegerEndpoint, jaegerEndpoint, requireTools } from "../support/stack.js";
 
 export interface CollectorStackOptions {
   samplers?: SamplerCount;
@@ -78,6 +78,8 @@ export interface CollectorStack {
   prometheus: OwnedProcess | undefined;
   /** Prometheus's API with the stack's credentials (it takes basic auth, stack/web-auth.ts). */
   prom: PromEndpoint;
+  /** Jaeger's query API with the stack's TLS client certificate (stack/tls.ts). */
+  jaegerApi: JaegerEndpoint;
   output: string[];
   stop(): Promise<void>;
 }
@@ -154,6 +156,7 @@ async function startCollectorStackOnce(options: CollectorStackOptions): Promise<
     jaeger,
     prometheus,
     prom: { port: ports.PROMETHEUS, authorization: webAuthorization(secrets.web_password.value) },
+    jaegerApi: jaegerEndpoint(ports.JAEGER_QUERY, layout.secrets),
     output,
     stop,
   };
@@ -283,10 +286,11 @@ export interface StoredResourceSpans {
 
 /** The stored spans of one trace (empty when Jaeger does not have it), with each span's resource. */
 export async function jaegerTrace(
-  queryPort: number,
+  jaeger: JaegerEndpoint,
   traceId: string,
 ): Promise<{ span: StoredSpan; resource: StoredResourceSpans["resource"] }[]> {
-  const response = await request(`http://127.0.0.1:${queryPort}/api/v3/traces/${traceId}`, {
+  const response = await request(`${jaeger.url}/api/v3/traces/${traceId}`, {
+    dispatcher: jaeger.dispatcher,
     headersTimeout: 10_000,
     bodyTimeout: 10_000,
   });
@@ -301,7 +305,7 @@ export async function jaegerTrace(
 
 /** Fetches many traces with bounded concurrency; a map from trace id to its spans. */
 export async function jaegerTraces(
-  queryPort: number,
+  jaeger: JaegerEndpoint,
   traceIds: string[],
 ): Promise<Map<string, Awaited<ReturnType<typeof jaegerTrace>>>> {
   const result = new Map<string, Awaited<ReturnType<typeof jaegerTrace>>>();
@@ -309,7 +313,7 @@ export async function jaegerTraces(
   const worker = async () => {
     while (next < traceIds.length) {
       const id = traceIds[next++]!;
-      result.set(id, await jaegerTrace(queryPort, id));
+      result.set(id, await jaegerTrace(jaeger, id));
     }
   };
   await Promise.all(Array.from({ length: 8 }, worker));

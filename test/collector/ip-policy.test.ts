@@ -29,7 +29,7 @@ describe("client IP policy", () => {
     ]);
     const [found] = await eventually(
       async () => {
-        const spans = await jaegerTrace(stack!.ports.JAEGER_QUERY, traceId);
+        const spans = await jaegerTrace(stack!.jaegerApi, traceId);
         return spans.length === 1 ? spans : undefined;
       },
       60_000,

@@ -59,14 +59,14 @@ describe("collector scale-out: load balancer and two samplers", () => {
     await sendSpans(stack.ports.OTLP_HTTP, stack.token, special.spans, 300);
     const stored = await eventually(
       async () => {
-        const found = await jaegerTraces(stack.ports.JAEGER_QUERY, special.traceIds);
+        const found = await jaegerTraces(stack.jaegerApi, special.traceIds);
         return [...found.values()].every((t) => t.length === 3) ? found : undefined;
       },
       120_000,
       "every special trace complete in Jaeger",
     );
     expect(stored.size).toBe(special.traceIds.length);
-    const kept = await stableCount(() => keptTraces(stack.ports.JAEGER_QUERY, baseline.traceIds));
+    const kept = await stableCount(() => keptTraces(stack.jaegerApi, baseline.traceIds));
     console.log(`two samplers, baseline: kept ${kept} of ${baseline.traceIds.length}`);
     expect(kept).toBeGreaterThanOrEqual(BASELINE_TOLERANCE.min);
     expect(kept).toBeLessThanOrEqual(BASELINE_TOLERANCE.max);

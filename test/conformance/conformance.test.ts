@@ -152,8 +152,8 @@ describe.each(LANGUAGES)("the %s library", (language) => {
     const { name } = service();
     const span = await eventually(
       async () => {
-        for (const id of await jaegerTraceIds(stack.ports.JAEGER_QUERY, name)) {
-          const found = (await jaegerTrace(stack.ports.JAEGER_QUERY, id)).find((s) =>
+        for (const id of await jaegerTraceIds(stack.jaegerApi, name)) {
+          const found = (await jaegerTrace(stack.jaegerApi, id)).find((s) =>
             (s.span.attributes ?? []).some((a) => a.key === CONTRACT.aiSpan.attributes.cost.name),
           );
           if (found) return found;

@@ -21,7 +21,7 @@ import {
   runDashboard,
 } from "../../dashboards/runner.js";
 import { startPartialStack, type PartialStack } from "../support/demo.js";
-import { eventually, getJson, requireTools } from "../support/stack.js";
+import { eventually, getJson, jaegerEndpoint, requireTools } from "../support/stack.js";
 import { webAuthorization } from "../../stack/web-auth.js";
 
 requireTools(
@@ -104,9 +104,11 @@ setUpSuite(async () => {
   stack = await startPartialStack(COMPONENTS);
   const p = stack.ctx.ports;
   const webAuth = webAuthorization(stack.ctx.secrets.web_password.value);
+  const jaeger = jaegerEndpoint(p.JAEGER_QUERY, stack.ctx.layout.secrets);
   endpoints = {
     prometheus: `http://127.0.0.1:${p.PROMETHEUS}`,
-    jaeger: `http://127.0.0.1:${p.JAEGER_QUERY}`,
+    jaeger: jaeger.url,
+    jaegerDispatcher: jaeger.dispatcher,
     alertmanager: `http://127.0.0.1:${p.ALERTMANAGER}`,
     // As the provisioned datasources send it (basic auth, user lookout).
     authorization: { prometheus: webAuth, alertmanager: webAuth },

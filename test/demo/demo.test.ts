@@ -12,7 +12,7 @@ import { LoadGenerator } from "../../demo/loadgen/loadgen.js";
 import { seeded } from "../../demo/loadgen/pii.js";
 import { costUsd, model } from "../../demo/shared/models.js";
 import { startPartialStack, type PartialStack } from "../support/demo.js";
-import { eventually, getJson, requireTools } from "../support/stack.js";
+import { eventually, jaegerEndpoint, jaegerGet, requireTools } from "../support/stack.js";
 
 const tools = requireTools("collector", "jaeger", "promtool", "redisServer", "postgresBin");
 
@@ -280,14 +280,14 @@ describe("tracing", () => {
     const languages = new Map<string, string>();
     const spansByService = await eventually(
       async () => {
-        const { status, body } = await getJson<{
+        const { status, body } = await jaegerGet<{
           result?: {
             resourceSpans?: {
               resource?: { attributes?: OtlpSpan["attributes"] };
               scopeSpans?: { spans?: OtlpSpan[] }[];
             }[];
           };
-        }>(`http://127.0.0.1:${stack.ctx.ports.JAEGER_QUERY}/api/v3/traces/${traceId}`);
+        }>(jaegerEndpoint(stack.ctx.ports.JAEGER_QUERY, stack.ctx.layout.secrets), `/api/v3/traces/${traceId}`);
         if (status !== 200) return undefined;
         const byService = new Map<string, OtlpSpan[]>();
         for (const rs of body.result?.resourceSpans ?? []) {

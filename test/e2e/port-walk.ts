@@ -6,7 +6,7 @@
 import { spawnSync } from "node:child_process";
 import { connect as http2Connect } from "node:http2";
 import { connect } from "node:net";
-import { request } from "undici";
+import { Agent, request } from "undici";
 
 export type Credentials = "none" | "wrong";
 
@@ -16,18 +16,29 @@ export interface Knock {
   detail: string;
 }
 
+/** tls: the listener speaks TLS and asks for a client certificate (stack/tls.ts); the knock presents none. */
 export type Probe =
-  | { kind: "http"; path: string; scheme: "Basic" | "Bearer" }
-  | { kind: "grpc"; path: string }
+  | { kind: "http"; path: string; scheme: "Basic" | "Bearer"; tls?: boolean }
+  | { kind: "grpc"; path: string; tls?: boolean }
   | { kind: "postgres" }
   | { kind: "redis" };
 
 const TIMEOUT_MS = 5_000;
 const WRONG = { Basic: `Basic ${Buffer.from("lookout:wrong-password").toString("base64")}`, Bearer: "Bearer wrong" };
 
-async function knockHttp(port: number, path: string, scheme: "Basic" | "Bearer", creds: Credentials): Promise<Knock> {
+// An outsider does not check whose server it reached; what is tested is whether it lets them in.
+const untrusting = new Agent({ connect: { rejectUnauthorized: false } });
+
+async function knockHttp(
+  port: number,
+  path: string,
+  scheme: "Basic" | "Bearer",
+  tls: boolean,
+  creds: Credentials,
+): Promise<Knock> {
   try {
-    const response = await request(`http://127.0.0.1:${port}${path}`, {
+    const response = await request(`${tls ? "https" : "http"}://127.0.0.1:${port}${path}`, {
+      dispatcher: tls ? untrusting : undefined,
       headers: creds === "wrong" ? { authorization: WRONG[scheme] } : {},
       headersTimeout: TIMEOUT_MS,
       bodyTimeout: TIMEOUT_MS,
@@ -43,14 +54,14 @@ async function knockHttp(port: number, path: string, scheme: "Basic" | "Bearer",
 }
 
 /** A unary gRPC call with an empty message; the answer's grpc-status says whether it was let in. */
-function knockGrpc(port: number, path: string, creds: Credentials): Promise<Knock> {
+function knockGrpc(port: number, path: string, tls: boolean, creds: Credentials): Promise<Knock> {
   return new Promise((resolve) => {
     const done = (knock: Knock) => {
       clearTimeout(timer);
       session.close();
       resolve(knock);
     };
-    const session = http2Connect(`http://127.0.0.1:${port}`);
+    const session = http2Connect(`${tls ? "https" : "http"}://127.0.0.1:${port}`, { rejectUnauthorized: false });
     const timer = setTimeout(
       () => done({ refused: false, detail: `${path}: no answer in ${TIMEOUT_MS} ms` }),
       TIMEOUT_MS,
@@ -115,9 +126,9 @@ function knockRedis(port: number, creds: Credentials): Promise<Knock> {
 export function knock(port: number, probe: Probe, creds: Credentials): Promise<Knock> {
   switch (probe.kind) {
     case "http":
-      return knockHttp(port, probe.path, probe.scheme, creds);
+      return knockHttp(port, probe.path, probe.scheme, probe.tls ?? false, creds);
     case "grpc":
-      return knockGrpc(port, probe.path, creds);
+      return knockGrpc(port, probe.path, probe.tls ?? false, creds);
     case "postgres":
       return Promise.resolve(knockPostgres(port, creds));
     case "redis":
@@ -150,18 +161,9 @@ export const PORT_WALK: Record<string, { probe: Probe; public?: string; knownOpe
   SAMPLER2_OTLP_GRPC: { probe: { kind: "grpc", path: OTLP_EXPORT } },
   SAMPLER2_HEALTH: { probe: { kind: "http", path: "/", scheme: "Bearer" }, public: "health probe" },
   SAMPLER2_METRICS: { probe: { kind: "http", path: "/metrics", scheme: "Basic" } },
-  JAEGER_QUERY: {
-    probe: { kind: "http", path: "/api/services", scheme: "Basic" },
-    knownOpen: "Jaeger's build has no server authenticator; loopback only",
-  },
-  JAEGER_QUERY_GRPC: {
-    probe: { kind: "grpc", path: JAEGER_QUERY_GRPC },
-    knownOpen: "Jaeger's build has no server authenticator; loopback only",
-  },
-  JAEGER_OTLP_GRPC: {
-    probe: { kind: "grpc", path: OTLP_EXPORT },
-    knownOpen: "Jaeger's build has no server authenticator; loopback only",
-  },
+  JAEGER_QUERY: { probe: { kind: "http", path: "/api/services", scheme: "Basic", tls: true } },
+  JAEGER_QUERY_GRPC: { probe: { kind: "grpc", path: JAEGER_QUERY_GRPC, tls: true } },
+  JAEGER_OTLP_GRPC: { probe: { kind: "grpc", path: OTLP_EXPORT, tls: true } },
   JAEGER_HEALTH: { probe: { kind: "http", path: "/status", scheme: "Basic" }, public: "health probe" },
   JAEGER_METRICS: {
     probe: { kind: "http", path: "/metrics", scheme: "Basic" },
@@ -171,10 +173,7 @@ export const PORT_WALK: Record<string, { probe: Probe; public?: string; knownOpe
   ALERTMANAGER: { probe: { kind: "http", path: "/api/v2/silences", scheme: "Basic" } },
   NODE_EXPORTER: { probe: { kind: "http", path: "/metrics", scheme: "Basic" } },
   POSTGRES_EXPORTER: { probe: { kind: "http", path: "/metrics", scheme: "Basic" } },
-  REDIS_EXPORTER: {
-    probe: { kind: "http", path: "/metrics", scheme: "Basic" },
-    knownOpen: "redis_exporter 1.45 (Debian's) has no basic auth, only TLS client certificates; loopback only",
-  },
+  REDIS_EXPORTER: { probe: { kind: "http", path: "/metrics", scheme: "Basic", tls: true } },
   POSTGRES: { probe: { kind: "postgres" } },
   REDIS: { probe: { kind: "redis" } },
   AUTOMATRIX: { probe: { kind: "http", path: "/metrics", scheme: "Bearer" } },

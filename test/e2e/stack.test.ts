@@ -22,6 +22,8 @@ import { knock, PORT_WALK } from "./port-walk.js";
 import {
   eventually,
   getJson,
+  jaegerEndpoint,
+  jaegerGet,
   jaegerTraceIds,
   lookout,
   processesMentioning,
@@ -210,15 +212,16 @@ describe("native stack end to end", () => {
     expect(run.status, run.stderr).toBe(0);
     traceIds = await eventually(
       async () => {
-        const ids = await jaegerTraceIds(ports.JAEGER_QUERY, service);
+        const ids = await jaegerTraceIds(jaegerEndpoint(ports.JAEGER_QUERY, join(home, "secrets")), service);
         return ids.length > 0 ? ids : undefined;
       },
       90_000,
       `a trace of ${service} appearing in Jaeger`,
     );
     expect(traceIds).toHaveLength(1);
-    const trace = await getJson<{ result?: { resourceSpans?: { scopeSpans?: { spans?: unknown[] }[] }[] } }>(
-      `http://127.0.0.1:${ports.JAEGER_QUERY}/api/v3/traces/${traceIds[0]}`,
+    const trace = await jaegerGet<{ result?: { resourceSpans?: { scopeSpans?: { spans?: unknown[] }[] }[] } }>(
+      jaegerEndpoint(ports.JAEGER_QUERY, join(home, "secrets")),
+      `/api/v3/traces/${traceIds[0]}`,
     );
     expect(trace.status).toBe(200);
     const spans = (trace.body.result?.resourceSpans ?? []).flatMap((rs) =>
@@ -303,7 +306,7 @@ describe("native stack end to end", () => {
     expect(stack.output()).not.toContain("generated LOOKOUT_OTLP_TOKEN"); // the stored tokens are reused
     const ids = await eventually(
       async () => {
-        const found = await jaegerTraceIds(ports.JAEGER_QUERY, service);
+        const found = await jaegerTraceIds(jaegerEndpoint(ports.JAEGER_QUERY, join(home, "secrets")), service);
         return found.length > 0 ? found : undefined;
       },
       60_000,

@@ -5,9 +5,10 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { request } from "undici";
+import { type Dispatcher, request } from "undici";
 import { freePort, withPortRetry } from "../../stack/free-ports.js";
 import { REPO_ROOT } from "../../stack/paths.js";
+import { stackTlsFiles, tlsClientAgent } from "../../stack/tls.js";
 import { missingToolMessage, type ToolPaths, toolPaths } from "../../stack/tools.js";
 
 export const LOOKOUT_BIN = join(REPO_ROOT, "bin", "lookout.mjs");
@@ -144,8 +145,9 @@ export function processesMentioning(marker: string): { pid: number; cmd: string 
 export async function getJson<T>(
   url: string,
   headers: Record<string, string> = {},
+  dispatcher?: Dispatcher,
 ): Promise<{ status: number; body: T }> {
-  const response = await request(url, { headers, headersTimeout: 10_000, bodyTimeout: 10_000 });
+  const response = await request(url, { headers, dispatcher, headersTimeout: 10_000, bodyTimeout: 10_000 });
   const text = await response.body.text();
   let body: unknown = text;
   try {
@@ -182,17 +184,38 @@ interface JaegerV3Response {
   result?: { resourceSpans?: { scopeSpans?: { spans?: { traceId: string; name: string }[] }[] }[] };
 }
 
+/** Jaeger's query API on loopback, which takes only the stack's TLS client certificate (stack/tls.ts). */
+export interface JaegerEndpoint {
+  url: string;
+  dispatcher: Dispatcher;
+}
+
+const jaegerAgents = new Map<string, Dispatcher>();
+
+/** The query API of a stack whose secrets are in secretsDir (LOOKOUT_HOME/secrets). */
+export function jaegerEndpoint(port: number, secretsDir: string): JaegerEndpoint {
+  let dispatcher = jaegerAgents.get(secretsDir);
+  if (!dispatcher) {
+    dispatcher = tlsClientAgent(stackTlsFiles(secretsDir));
+    jaegerAgents.set(secretsDir, dispatcher);
+  }
+  return { url: `https://127.0.0.1:${port}`, dispatcher };
+}
+
+/** GET path of Jaeger's query API as JSON. */
+export function jaegerGet<T>(jaeger: JaegerEndpoint, path: string): Promise<{ status: number; body: T }> {
+  return getJson<T>(`${jaeger.url}${path}`, {}, jaeger.dispatcher);
+}
+
 /** Trace ids Jaeger's v3 query API holds for a service in the last hour. */
-export async function jaegerTraceIds(queryPort: number, service: string): Promise<string[]> {
+export async function jaegerTraceIds(jaeger: JaegerEndpoint, service: string): Promise<string[]> {
   const now = new Date();
   const params = new URLSearchParams({
     "query.service_name": service,
     "query.start_time_min": new Date(now.getTime() - 3_600_000).toISOString(),
     "query.start_time_max": new Date(now.getTime() + 60_000).toISOString(),
   });
-  const { status, body } = await getJson<JaegerV3Response>(
-    `http://127.0.0.1:${queryPort}/api/v3/traces?${params.toString()}`,
-  );
+  const { status, body } = await jaegerGet<JaegerV3Response>(jaeger, `/api/v3/traces?${params.toString()}`);
   if (status === 404) return [];
   if (status !== 200) throw new Error(`Jaeger answered ${status}: ${JSON.stringify(body)}`);
   const ids = new Set<string>();

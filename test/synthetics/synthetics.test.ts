@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { setUpSuite } from "../support/suite.js";
 import { request } from "undici";
 import { startPartialStack, type PartialStack } from "../support/demo.js";
-import { eventually, getJson, LOOKOUT_BIN, requireTools } from "../support/stack.js";
+import { eventually, getJson, jaegerEndpoint, jaegerGet, LOOKOUT_BIN, requireTools } from "../support/stack.js";
 import { REPO_ROOT } from "../../stack/paths.js";
 
 requireTools("collector", "jaeger", "redisServer", "postgresBin");
@@ -84,7 +84,10 @@ interface OtlpTrace {
 }
 
 const traceOf = async (traceId: string) =>
-  getJson<OtlpTrace>(`http://127.0.0.1:${stack.ctx.ports.JAEGER_QUERY}/api/v3/traces/${traceId}`);
+  jaegerGet<OtlpTrace>(
+    jaegerEndpoint(stack.ctx.ports.JAEGER_QUERY, stack.ctx.layout.secrets),
+    `/api/v3/traces/${traceId}`,
+  );
 
 const servicesIn = (trace: OtlpTrace) =>
   new Set(
@@ -135,7 +138,7 @@ describe("built-in synthetic flows in the native stack", () => {
         run.steps.every((s) => s.status === "passed"),
         JSON.stringify(run.steps),
       ).toBe(true);
-      expect(run.traceUrl).toBe(`http://127.0.0.1:${stack.ctx.ports.JAEGER_QUERY}/trace/${run.traceId}`);
+      expect(run.traceUrl).toBe(`https://127.0.0.1:${stack.ctx.ports.JAEGER_QUERY}/trace/${run.traceId}`);
       console.log(`${flow}: ${Math.round(run.durationMs)} ms`);
     },
   );
