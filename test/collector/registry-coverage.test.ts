@@ -43,7 +43,9 @@ const HEADER_NAMES = {
   url: ["referer", "location"],
   other: ["user-agent", "content-type", "accept", "x-request-id"],
 };
-const HEADER_NAMES_COUNT = Object.values(HEADER_NAMES).flat().length;
+/** Each header name as JS instrumentations write it and as Python's write it ("-" → "_"). */
+const headerSpellings = (names: string[]) => [...new Set(names.flatMap((n) => [n, n.replaceAll("-", "_")]))];
+const HEADER_NAMES_COUNT = headerSpellings(Object.values(HEADER_NAMES).flat()).length;
 const HEADER_TEMPLATE = /^(?:http|rpc)\.(?:[a-z_]+\.)?(?:request|response)\.(?:header|metadata|trailer)\.$/;
 
 /**
@@ -83,7 +85,7 @@ const NUMERIC =
 
 function headerRe(names: string[]): RegExp {
   return new RegExp(
-    `^(?:http|rpc)\\.(?:[a-z_]+\\.)?(?:request|response)\\.(?:header|metadata|trailer)\\.(?:${names.join("|")})$`,
+    `^(?:http|rpc)\\.(?:[a-z_]+\\.)?(?:request|response)\\.(?:header|metadata|trailer)\\.(?:${headerSpellings(names).join("|")})$`,
   );
 }
 
@@ -98,7 +100,7 @@ function registryAttributes(): Map<string, string> {
     if (typeof value === "string") names.set(value, value);
     else if (typeof value === "function") {
       const template = value("");
-      const keys = HEADER_TEMPLATE.test(template) ? Object.values(HEADER_NAMES).flat() : ["example"];
+      const keys = HEADER_TEMPLATE.test(template) ? headerSpellings(Object.values(HEADER_NAMES).flat()) : ["example"];
       for (const key of keys) names.set(template + key, `${template}<key>`);
     }
   }

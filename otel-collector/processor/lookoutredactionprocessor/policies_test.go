@@ -76,6 +76,12 @@ func TestHeadersStayArraysWithThePolicyOfTheirName(t *testing.T) {
 		{"http.response.header.www-authenticate", []any{`Bearer realm="x"`}, `["****"]`},
 		{"rpc.request.header.authorization", []any{"t"}, `["****"]`},
 		{"http.request.header.x-forwarded-for", []any{"203.0.113.7, 10.0.0.1"}, `["****"]`},
+		// OpenTelemetry Python writes header names with "_" for "-".
+		{"http.request.header.x_forwarded_for", []any{"203.0.113.7"}, `["****"]`},
+		{"http.request.header.x_api_key", []any{"k-123"}, `["****"]`},
+		{"http.response.header.set_cookie", []any{"sid=abc"}, `["****"]`},
+		{"http.request.header.x_auth_token", []any{"t-123"}, `["****"]`},
+		{"rpc.grpc.request.metadata.authorization", []any{"Bearer t"}, `["****"]`},
 		{"http.request.header.referer", []any{"https://shop.example.com/cart?coupon=JANE10"}, `["https://shop.example.com/cart?coupon=****"]`},
 		{"http.request.header.x-request-id", []any{"jane.doe@example.com"}, `["****"]`},
 		{"http.request.header.user-agent", []any{"Mozilla/5.0 (X11; Linux x86_64)"}, `["Mozilla/5.0 (X11; Linux x86_64)"]`},
