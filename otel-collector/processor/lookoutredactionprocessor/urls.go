@@ -14,7 +14,7 @@ import "strings"
 func (r *redactor) url(s string) string {
 	rest := s
 	var b strings.Builder
-	b.Grow(len(s))
+	b.Grow(len(s) + 4*len(Mask)) // masked values are usually longer than what they replace
 	if i := schemeEnd(rest); i > 0 {
 		b.WriteString(rest[:i])
 		rest = rest[i:]
@@ -33,11 +33,14 @@ func (r *redactor) url(s string) string {
 	b.WriteString(r.rules(path))
 	if hasQuery {
 		b.WriteByte('?')
-		b.WriteString(r.query(query))
+		r.writeQuery(&b, query)
 	}
 	if hasFragment {
 		b.WriteByte('#')
-		b.WriteString(r.query(fragment))
+		r.writeQuery(&b, fragment)
+	}
+	if b.Len() == len(s) && b.String() == s {
+		return s // nothing changed: keep the original, not a copy
 	}
 	return b.String()
 }
@@ -48,19 +51,35 @@ func (r *redactor) query(s string) string {
 	if s == "" {
 		return s
 	}
-	params := strings.Split(s, "&")
-	for i, p := range params {
-		name, value, hasValue := strings.Cut(p, "=")
-		name = r.rules(name)
-		if hasValue && value != "" {
-			params[i] = name + "=" + Mask
-		} else if hasValue {
-			params[i] = name + "="
-		} else {
-			params[i] = name
-		}
+	var b strings.Builder
+	b.Grow(len(s))
+	r.writeQuery(&b, s)
+	if b.Len() == len(s) && b.String() == s {
+		return s
 	}
-	return strings.Join(params, "&")
+	return b.String()
+}
+
+// writeQuery writes the redacted query string s to b.
+func (r *redactor) writeQuery(b *strings.Builder, s string) {
+	for first := true; ; first = false {
+		param, rest, more := strings.Cut(s, "&")
+		if !first {
+			b.WriteByte('&')
+		}
+		name, value, hasValue := strings.Cut(param, "=")
+		b.WriteString(r.rules(name))
+		if hasValue {
+			b.WriteByte('=')
+			if value != "" {
+				b.WriteString(Mask)
+			}
+		}
+		if !more {
+			return
+		}
+		s = rest
+	}
 }
 
 // schemeEnd is the length of s's "scheme:" prefix (RFC 3986: a letter, then letters, digits, "+", "-", "."), or 0.
