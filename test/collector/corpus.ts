@@ -6,6 +6,7 @@
  */
 import type { AttrValue, SpanInput } from "./harness.js";
 import { newTraceId } from "./harness.js";
+import { IDENTIFIER_KINDS } from "./corpus-identifiers.js";
 
 export type Place = "span-attribute" | "event-attribute" | "resource-attribute" | "span-name" | "status-message";
 export const PLACES: readonly Place[] = [
@@ -143,6 +144,7 @@ export const KINDS: readonly Kind[] = [
       { value: "redis://default:r3d1sPw_x@cache.internal:6379", secret: "r3d1sPw_x" },
     ],
   },
+  ...IDENTIFIER_KINDS.map((k) => ({ ...k, samples: [...k.samples], places: FREE_TEXT })),
 ];
 
 export interface RedactionCase {

@@ -27,6 +27,8 @@ export interface CollectorStackOptions {
   collectorEnv?: Record<string, string>;
   /** Run Jaeger and Prometheus as child processes the test controls (stop/start), not under the Supervisor. */
   ownBackends?: boolean;
+  /** Also run the stack's own PostgreSQL and Redis (for instrumented clients to talk to). */
+  databases?: boolean;
 }
 
 /** A component run directly, so a test can hold it down as long as it likes. */
@@ -81,6 +83,9 @@ export interface CollectorStack {
   /** Jaeger's query API with the stack's TLS client certificate (stack/tls.ts). */
   jaegerApi: JaegerEndpoint;
   output: string[];
+  /** With `databases`: the stack's PostgreSQL (user lookout, database postgres) and Redis passwords. */
+  postgresPassword: string;
+  redisPassword: string;
   stop(): Promise<void>;
 }
 
@@ -90,7 +95,9 @@ export function startCollectorStack(options: CollectorStackOptions = {}): Promis
 }
 
 async function startCollectorStackOnce(options: CollectorStackOptions): Promise<CollectorStack> {
-  const tools = requireTools("collector", "jaeger", "prometheus");
+  const tools = options.databases
+    ? requireTools("collector", "jaeger", "prometheus", "postgresBin", "redisServer")
+    : requireTools("collector", "jaeger", "prometheus");
   // Under /tmp and traversable, like the e2e test's home.
   const home = mkdtempSync("/tmp/lookout-collector-test-");
   chmodSync(home, 0o711);
@@ -108,7 +115,11 @@ async function startCollectorStackOnce(options: CollectorStackOptions): Promise<
     LOOKOUT_USER_ID_HASH_KEY: hashKey,
   };
   const specs = components(ctx, env)
-    .filter((s) => ["jaeger", "prometheus"].includes(s.name) || s.name.startsWith("collector"))
+    .filter(
+      (s) =>
+        ["jaeger", "prometheus", ...(options.databases ? ["postgres", "redis"] : [])].includes(s.name) ||
+        s.name.startsWith("collector"),
+    )
     .map((s) => (s.name.startsWith("collector") ? { ...s, env: { ...s.env, ...options.collectorEnv } } : s));
 
   mkdirSync(layout.logs, { recursive: true });
@@ -158,6 +169,8 @@ async function startCollectorStackOnce(options: CollectorStackOptions): Promise<
     prom: { port: ports.PROMETHEUS, authorization: webAuthorization(secrets.web_password.value) },
     jaegerApi: jaegerEndpoint(ports.JAEGER_QUERY, layout.secrets),
     output,
+    postgresPassword: secrets.postgres_password.value,
+    redisPassword: secrets.redis_password.value,
     stop,
   };
 }

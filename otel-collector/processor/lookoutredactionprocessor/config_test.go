@@ -2,6 +2,7 @@ package lookoutredactionprocessor
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -45,7 +46,18 @@ func TestConfigErrorsNameTheField(t *testing.T) {
 		{"IPv6 prefix out of range", func(c *Config) { c.ClientIP.IPv6PrefixBits = -1 }, nil, "client_ip.ipv6_prefix_bits: -1 is not between 0 and 128"},
 		{"ignored key that must be redacted", func(c *Config) { c.IgnoredKeys = append(c.IgnoredKeys, "user.id") }, nil, `ignored_keys: "user.id" is also listed in user_ids.keys`},
 		{"ignored client address", func(c *Config) { c.IgnoredKeys = append(c.IgnoredKeys, "client.address") }, nil, `ignored_keys: "client.address" is also listed in client_ip.keys`},
-		{"empty key", func(c *Config) { c.MessageKeys = append(c.MessageKeys, "") }, nil, "message_keys[1]: empty key"},
+		{"empty key", func(c *Config) { c.MessageKeys = append([]string{""}, c.MessageKeys...) }, nil, "message_keys[0]: empty key"},
+		{"empty URL key", func(c *Config) { c.URLs.Keys = append(c.URLs.Keys, "") }, nil, fmt.Sprintf("urls.keys[%d]: empty key", len(shipped(t, nil).URLs.Keys))},
+		{"bad URL key pattern", func(c *Config) { c.URLs.KeyPatterns = []string{"url("} }, nil, "urls.key_patterns[0]: error parsing regexp: missing closing )"},
+		{"bad query key pattern", func(c *Config) { c.Queries.KeyPatterns = []string{"[q"} }, nil, "queries.key_patterns[0]: error parsing regexp"},
+		{"bad text key pattern", func(c *Config) { c.Text.KeyPatterns = append(c.Text.KeyPatterns, "(?<!x)") }, nil, "text.key_patterns[1]: error parsing regexp"},
+		{"bad message key pattern", func(c *Config) { c.MessageKeyPatterns[2] = "gen_ai(" }, nil, "message_key_patterns[2]: error parsing regexp"},
+		{"bad statement key pattern", func(c *Config) { c.SQL.StatementKeyPatterns = []string{"db\\"} }, nil, "sql.statement_key_patterns[0]: error parsing regexp"},
+		{"bad client address key pattern", func(c *Config) { c.ClientIP.KeyPatterns[0] = "(x" }, nil, "client_ip.key_patterns[0]: error parsing regexp"},
+		{"bad user id key pattern", func(c *Config) { c.UserIDs.KeyPatterns = []string{"user.("} }, nil, "user_ids.key_patterns[0]: error parsing regexp"},
+		{"ignored URL key", func(c *Config) { c.IgnoredKeys = append(c.IgnoredKeys, "url.full") }, nil, `ignored_keys: "url.full" is also listed in urls.keys`},
+		{"ignored query key", func(c *Config) { c.IgnoredKeys = append(c.IgnoredKeys, "url.query") }, nil, `ignored_keys: "url.query" is also listed in queries.keys`},
+		{"unknown check", func(c *Config) { c.ValueRules[0].Check = "crc32" }, nil, `value_rules[0] (url-credentials).check: "crc32" is not one of de-steuer-id, es-dni, fr-nir, iban, it-codice-fiscale, luhn`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

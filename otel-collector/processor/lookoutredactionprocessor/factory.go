@@ -1,7 +1,9 @@
-// Package lookoutredactionprocessor is Lookout's PII redaction processor: in one pass per span it hashes user ids
-// (HMAC-SHA256), masks credential-bearing keys whole, masks what the configured value rules match, replaces SQL
-// literals and applies the client IP address policy — in resource, scope, span, span-event and link attributes, span
-// names, status messages and event names. The rules are configuration (RE2 patterns); the processor derives a
+// Package lookoutredactionprocessor is Lookout's PII redaction processor: in one pass per span it gives every
+// attribute the policy its key calls for by semantic convention — user ids hashed (HMAC-SHA256), credential keys
+// masked whole, client addresses by policy, URLs kept down to scheme, host, port and path, query values masked, free
+// text and statements through the value rules (checksummed where a pattern alone would over-match) and the SQL
+// literal rules — in resource, scope, span, span-event and link attributes, span names, status messages and event
+// names, never changing a value's type. The rules are configuration (RE2 patterns); the processor derives a
 // pre-filter from them, so a value is matched only against the rules it could possibly match.
 package lookoutredactionprocessor // import "lookout.local/otelcol/lookoutredactionprocessor"
 

@@ -267,6 +267,7 @@ type rule struct {
 	counts   []classCount
 	literals []string
 	follows  []follow
+	check    func(string) bool // nil: every match is replaced; else only matches that pass it
 }
 
 type classCount struct {

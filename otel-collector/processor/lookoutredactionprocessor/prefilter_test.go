@@ -67,14 +67,24 @@ func TestPrefilterNeverSkipsAMatch(t *testing.T) {
 }
 
 // apply replaces a lone match itself when the pre-filter rules out a second one; whichever way it goes, the result
-// is exactly what the regexp's own ReplaceAllString gives.
+// is exactly what the regexp's own ReplaceAllString gives (for a rule with a check, what replacing only the
+// matches that pass it gives).
 func TestApplyReplacesLikeReplaceAll(t *testing.T) {
 	r, rules := shippedRules(t)
 	var f features
 	for ru, repl := range rules {
 		for _, v := range probeValues() {
 			r.sc.scan(v, &f)
-			if got, want := r.apply(v, ru, &f, repl), ru.re.ReplaceAllString(v, repl); got != want {
+			want := ru.re.ReplaceAllString(v, repl)
+			if ru.check != nil {
+				want = ru.re.ReplaceAllStringFunc(v, func(m string) string {
+					if ru.check(m) {
+						return repl
+					}
+					return m
+				})
+			}
+			if got := r.apply(v, ru, &f, repl); got != want {
 				t.Errorf("rule %s on %q: %q, ReplaceAllString gives %q", ru.name, v, got, want)
 			}
 		}

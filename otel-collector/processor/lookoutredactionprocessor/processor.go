@@ -2,6 +2,9 @@ package lookoutredactionprocessor
 
 import (
 	"context"
+	"encoding/binary"
+	"encoding/hex"
+	"strconv"
 	"strings"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -107,20 +110,17 @@ func (r *redactor) attributes(m pcommon.Map, alsoChanged []string) {
 	}
 }
 
-// value redacts one attribute value in place; reports whether it changed.
+// value redacts one attribute value in place; reports whether it changed. No value changes type: an array stays an
+// array (each element redacted as if it were the value), a map is recursed into (its keys classified like attribute
+// keys), and a number or bool under a key masked whole is zeroed.
 func (r *redactor) value(key string, kind keyKind, v pcommon.Value) bool {
 	switch {
 	case kind&kindUserID != 0:
-		v.SetStr(r.hashUserID(v.AsString()))
-		return true
+		return r.hashValue(v)
 	case kind&kindIgnored != 0:
 		return false
 	case kind&kindCredential != 0:
-		if v.Type() == pcommon.ValueTypeStr && v.Str() == Mask {
-			return false
-		}
-		v.SetStr(Mask)
-		return true
+		return maskValue(v)
 	}
 	switch v.Type() {
 	case pcommon.ValueTypeStr:
@@ -130,7 +130,6 @@ func (r *redactor) value(key string, kind keyKind, v pcommon.Value) bool {
 			return true
 		}
 	case pcommon.ValueTypeSlice:
-		// Every element as if it were the value itself.
 		changed := false
 		s := v.Slice()
 		for i := 0; i < s.Len(); i++ {
@@ -146,9 +145,86 @@ func (r *redactor) value(key string, kind keyKind, v pcommon.Value) bool {
 		return changed
 	default:
 		if kind&kindClientIP != 0 && r.policy == policyMask {
-			v.SetStr(Mask)
-			return true
+			return maskValue(v)
 		}
 	}
 	return false
+}
+
+// maskValue masks a value whole, keeping its type: a string becomes Mask, a number 0, a bool false, bytes empty;
+// every element of an array and every value of a map is masked.
+func maskValue(v pcommon.Value) bool {
+	switch v.Type() {
+	case pcommon.ValueTypeStr:
+		if v.Str() == Mask {
+			return false
+		}
+		v.SetStr(Mask)
+	case pcommon.ValueTypeInt:
+		if v.Int() == 0 {
+			return false
+		}
+		v.SetInt(0)
+	case pcommon.ValueTypeDouble:
+		if v.Double() == 0 {
+			return false
+		}
+		v.SetDouble(0)
+	case pcommon.ValueTypeBool:
+		if !v.Bool() {
+			return false
+		}
+		v.SetBool(false)
+	case pcommon.ValueTypeBytes:
+		if v.Bytes().Len() == 0 {
+			return false
+		}
+		v.SetEmptyBytes()
+	case pcommon.ValueTypeSlice:
+		changed := false
+		s := v.Slice()
+		for i := 0; i < s.Len(); i++ {
+			changed = maskValue(s.At(i)) || changed
+		}
+		return changed
+	case pcommon.ValueTypeMap:
+		changed := false
+		for _, nested := range v.Map().All() {
+			changed = maskValue(nested) || changed
+		}
+		return changed
+	default:
+		return false
+	}
+	return true
+}
+
+// hashValue replaces a user id by its keyed hash, keeping its type: a string becomes the HMAC in hex, an integer
+// the HMAC's first 63 bits (so the same numeric id hashes alike everywhere, though not like the same id sent as a
+// string); every element of an array and every value of a map is hashed. A bool or a double is no identity and is
+// masked.
+func (r *redactor) hashValue(v pcommon.Value) bool {
+	switch v.Type() {
+	case pcommon.ValueTypeStr:
+		v.SetStr(hex.EncodeToString(r.userIDMAC(v.Str())))
+	case pcommon.ValueTypeInt:
+		sum := r.userIDMAC(strconv.FormatInt(v.Int(), 10))
+		v.SetInt(int64(binary.BigEndian.Uint64(sum) >> 1))
+	case pcommon.ValueTypeSlice:
+		changed := false
+		s := v.Slice()
+		for i := 0; i < s.Len(); i++ {
+			changed = r.hashValue(s.At(i)) || changed
+		}
+		return changed
+	case pcommon.ValueTypeMap:
+		changed := false
+		for _, nested := range v.Map().All() {
+			changed = r.hashValue(nested) || changed
+		}
+		return changed
+	default:
+		return maskValue(v)
+	}
+	return true
 }

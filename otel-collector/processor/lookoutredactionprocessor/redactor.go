@@ -3,8 +3,6 @@ package lookoutredactionprocessor
 import (
 	"crypto/hmac"
 	"crypto/sha256"
-	"encoding/hex"
-	"fmt"
 	"net/netip"
 	"regexp"
 	"slices"
@@ -14,7 +12,7 @@ import (
 )
 
 // keyKind says what an attribute key gets; the bits combine (a key may be a statement and a credential key).
-type keyKind uint8
+type keyKind uint16
 
 const (
 	kindUserID keyKind = 1 << iota
@@ -23,6 +21,9 @@ const (
 	kindStatement
 	kindMessage
 	kindClientIP
+	kindURL
+	kindQuery
+	kindText
 )
 
 // maxCachedKeys bounds the cache of key classifications: keys repeat across spans, but a client could send endless
@@ -31,11 +32,11 @@ const maxCachedKeys = 10_000
 
 // redactor is the compiled configuration: everything a span needs, ready to run concurrently.
 type redactor struct {
-	hmacKey        []byte
-	exact          map[string]keyKind // every key named in the configuration
-	credentialKeys []*regexp.Regexp
-	keyCache       sync.Map // string → keyKind, for keys not named in the configuration
-	cachedKeys     atomic.Int64
+	hmacKey     []byte
+	exact       map[string]keyKind // every key named in the configuration, with what patterns add
+	keyPatterns []keyPattern       // credential_keys and every key_patterns list
+	keyCache    sync.Map           // string → keyKind, for keys not named in the configuration
+	cachedKeys  atomic.Int64
 
 	sc         scanner
 	valueRules []*rule
@@ -49,185 +50,6 @@ type redactor struct {
 	summary    string
 }
 
-// compile checks a configuration and builds its redactor; every error names the field at fault.
-func compile(cfg *Config) (*redactor, error) {
-	r := &redactor{
-		exact:    map[string]keyKind{},
-		policy:   cfg.ClientIP.Policy,
-		ipv4Bits: cfg.ClientIP.IPv4PrefixBits,
-		ipv6Bits: cfg.ClientIP.IPv6PrefixBits,
-		summary:  cfg.Summary,
-	}
-
-	if len(cfg.UserIDs.Keys) > 0 {
-		key := string(cfg.UserIDs.HMACKey)
-		switch {
-		case key == "":
-			return nil, fieldError("user_ids.hmac_key", "missing: user ids cannot be hashed without a key (set it from the environment, e.g. ${env:LOOKOUT_USER_ID_HASH_KEY})")
-		case len(key) < minHMACKeyBytes:
-			return nil, fieldError("user_ids.hmac_key", "%d bytes; HMAC-SHA256 needs a key of at least %d bytes", len(key), minHMACKeyBytes)
-		}
-		r.hmacKey = []byte(key)
-	}
-
-	for i, p := range cfg.CredentialKeys {
-		re, err := compilePattern(p)
-		if err != nil {
-			return nil, fieldError(fmt.Sprintf("credential_keys[%d]", i), "%v", err)
-		}
-		r.credentialKeys = append(r.credentialKeys, re)
-	}
-
-	for i, rc := range cfg.ValueRules {
-		ru, err := r.newNamedRule(fmt.Sprintf("value_rules[%d]", i), rc)
-		if err != nil {
-			return nil, err
-		}
-		r.valueRules = append(r.valueRules, ru)
-	}
-
-	if err := r.compileSQL(cfg); err != nil {
-		return nil, err
-	}
-	if err := r.compileClientIP(cfg); err != nil {
-		return nil, err
-	}
-
-	switch cfg.Summary {
-	case summarySilent, summaryInfo, summaryDebug:
-	case "":
-		r.summary = summarySilent
-	default:
-		return nil, fieldError("summary", "%q is not one of silent, info, debug", cfg.Summary)
-	}
-
-	// Exact keys, and what each gets. An ignored key must not also be one the configuration asks to redact.
-	lists := []struct {
-		field string
-		keys  []string
-		kind  keyKind
-	}{
-		{"user_ids.keys", cfg.UserIDs.Keys, kindUserID},
-		{"ignored_keys", cfg.IgnoredKeys, kindIgnored},
-		{"sql.statement_keys", cfg.SQL.StatementKeys, kindStatement},
-		{"message_keys", cfg.MessageKeys, kindMessage},
-		{"client_ip.keys", cfg.ClientIP.Keys, kindClientIP},
-	}
-	for _, l := range lists {
-		for i, k := range l.keys {
-			if k == "" {
-				return nil, fieldError(fmt.Sprintf("%s[%d]", l.field, i), "empty key")
-			}
-			r.exact[k] |= l.kind
-		}
-	}
-	for _, k := range cfg.IgnoredKeys {
-		if other := r.exact[k] &^ kindIgnored; other != 0 {
-			return nil, fieldError("ignored_keys", "%q is also listed in %s: an ignored key is never redacted", k, fieldOf(other))
-		}
-	}
-	for k, kind := range r.exact {
-		if r.isCredentialKey(k) {
-			r.exact[k] = kind | kindCredential
-		}
-	}
-	return r, nil
-}
-
-func fieldOf(kind keyKind) string {
-	switch {
-	case kind&kindUserID != 0:
-		return "user_ids.keys"
-	case kind&kindStatement != 0:
-		return "sql.statement_keys"
-	case kind&kindMessage != 0:
-		return "message_keys"
-	default:
-		return "client_ip.keys"
-	}
-}
-
-func (r *redactor) compileSQL(cfg *Config) error {
-	s := cfg.SQL
-	needsString := len(s.StatementKeys) > 0 || s.LooksLikeSQL != ""
-	if needsString && s.StringLiteral == "" {
-		return fieldError("sql.string_literal", "required when sql.statement_keys or sql.looks_like_sql is set")
-	}
-	if s.StringLiteral != "" {
-		ru, err := r.newRule("sql.string_literal", "sql.string_literal", s.StringLiteral)
-		if err != nil {
-			return err
-		}
-		r.sqlString = ru
-	}
-	if s.NumericLiteral != "" {
-		ru, err := r.newRule("sql.numeric_literal", "sql.numeric_literal", s.NumericLiteral)
-		if err != nil {
-			return err
-		}
-		if ru.re.NumSubexp() < 1 {
-			return fieldError("sql.numeric_literal", "needs a capture group for the character before the number (it is kept)")
-		}
-		r.sqlNumber = ru
-	}
-	if s.LooksLikeSQL != "" {
-		re, err := compilePattern(s.LooksLikeSQL)
-		if err != nil {
-			return fieldError("sql.looks_like_sql", "%v", err)
-		}
-		r.looksSQL = re
-	}
-	return nil
-}
-
-func (r *redactor) compileClientIP(cfg *Config) error {
-	c := cfg.ClientIP
-	switch c.Policy {
-	case policyMask, policyTruncate, policyKeep:
-	default:
-		return fieldError("client_ip.policy", "%q is not one of mask, truncate, keep", c.Policy)
-	}
-	if c.IPv4PrefixBits < 0 || c.IPv4PrefixBits > 32 {
-		return fieldError("client_ip.ipv4_prefix_bits", "%d is not between 0 and 32", c.IPv4PrefixBits)
-	}
-	if c.IPv6PrefixBits < 0 || c.IPv6PrefixBits > 128 {
-		return fieldError("client_ip.ipv6_prefix_bits", "%d is not between 0 and 128", c.IPv6PrefixBits)
-	}
-	for i, rc := range c.InText {
-		ru, err := r.newNamedRule(fmt.Sprintf("client_ip.in_text[%d]", i), rc)
-		if err != nil {
-			return err
-		}
-		r.ipInText = append(r.ipInText, ru)
-	}
-	return nil
-}
-
-func (r *redactor) newNamedRule(field string, rc RuleConfig) (*rule, error) {
-	if rc.Name == "" {
-		return nil, fieldError(field+".name", "missing (every rule is named, so a failing rule can be found)")
-	}
-	return r.newRule(fmt.Sprintf("%s (%s).pattern", field, rc.Name), rc.Name, rc.Pattern)
-}
-
-func (r *redactor) newRule(field, name, pattern string) (*rule, error) {
-	if pattern == "" {
-		return nil, fieldError(field, "%v", errNoPattern)
-	}
-	ru, err := newRule(name, pattern, &r.sc)
-	if err != nil {
-		return nil, fieldError(field, "%v", err)
-	}
-	return ru, nil
-}
-
-func compilePattern(p string) (*regexp.Regexp, error) {
-	if p == "" {
-		return nil, errNoPattern
-	}
-	return regexp.Compile(p)
-}
-
 // kind classifies an attribute key.
 func (r *redactor) kind(key string) keyKind {
 	if k, ok := r.exact[key]; ok {
@@ -236,10 +58,7 @@ func (r *redactor) kind(key string) keyKind {
 	if k, ok := r.keyCache.Load(key); ok {
 		return k.(keyKind)
 	}
-	var k keyKind
-	if r.isCredentialKey(key) {
-		k = kindCredential
-	}
+	k := r.patternKind(key)
 	if r.cachedKeys.Load() < maxCachedKeys {
 		if _, loaded := r.keyCache.LoadOrStore(key, k); !loaded {
 			r.cachedKeys.Add(1)
@@ -248,20 +67,28 @@ func (r *redactor) kind(key string) keyKind {
 	return k
 }
 
-func (r *redactor) isCredentialKey(key string) bool {
-	for _, re := range r.credentialKeys {
-		if re.MatchString(key) {
-			return true
-		}
-	}
-	return false
+// keyPattern is one key pattern and what a key it matches gets.
+type keyPattern struct {
+	re   *regexp.Regexp
+	kind keyKind
 }
 
-// hashUserID is HMAC-SHA256(key, id) in hex.
-func (r *redactor) hashUserID(id string) string {
+// patternKind combines what every key pattern that matches the key gives it.
+func (r *redactor) patternKind(key string) keyKind {
+	var k keyKind
+	for _, p := range r.keyPatterns {
+		if k&p.kind != p.kind && p.re.MatchString(key) {
+			k |= p.kind
+		}
+	}
+	return k
+}
+
+// userIDMAC is HMAC-SHA256(key, id).
+func (r *redactor) userIDMAC(id string) []byte {
 	h := hmac.New(sha256.New, r.hmacKey)
 	h.Write([]byte(id))
-	return hex.EncodeToString(h.Sum(nil))
+	return h.Sum(nil)
 }
 
 // applyRules runs the rules in order on s; f is s's scan and is kept up to date after every replacement.
@@ -279,6 +106,9 @@ func (r *redactor) applyRules(s string, rules []*rule, f *features, repl string)
 func (r *redactor) apply(s string, ru *rule, f *features, repl string) string {
 	if !ru.possible(s, f) {
 		return s
+	}
+	if ru.check != nil {
+		return r.applyChecked(s, ru, f, repl)
 	}
 	expand := strings.Contains(repl, "$")
 	var first []int
@@ -309,6 +139,26 @@ func (r *redactor) apply(s string, ru *rule, f *features, repl string) string {
 	return s
 }
 
+// applyChecked replaces only the matches that pass the rule's check (repl is literal: checked rules are value rules).
+func (r *redactor) applyChecked(s string, ru *rule, f *features, repl string) string {
+	matches := ru.re.FindAllStringIndex(s, -1)
+	var out []byte
+	last := 0
+	for _, m := range matches {
+		if !ru.check(s[m[0]:m[1]]) {
+			continue
+		}
+		out = append(append(out, s[last:m[0]]...), repl...)
+		last = m[1]
+	}
+	if out == nil {
+		return s
+	}
+	s = string(append(out, s[last:]...))
+	r.sc.scan(s, f)
+	return s
+}
+
 // text redacts free text: span names, status messages, event names and MessageKeys values.
 func (r *redactor) text(s string) string {
 	var f features
@@ -334,13 +184,18 @@ func (r *redactor) stringValue(s string, kind keyKind) string {
 	if kind&kindClientIP != 0 && r.policy == policyMask {
 		return Mask
 	}
-	if kind&kindMessage != 0 {
+	switch {
+	case kind&kindURL != 0:
+		s = r.url(s)
+	case kind&kindQuery != 0:
+		s = r.query(s)
+	case kind&kindMessage != 0:
 		s = r.text(s)
-	} else {
-		var f features
-		r.sc.scan(s, &f)
-		s = r.applyRules(s, r.valueRules, &f, Mask)
+	default:
+		s = r.rules(s)
 		if kind&kindStatement != 0 {
+			var f features
+			r.sc.scan(s, &f)
 			if r.sqlString != nil {
 				s = r.apply(s, r.sqlString, &f, "?")
 			}
@@ -353,6 +208,16 @@ func (r *redactor) stringValue(s string, kind keyKind) string {
 		return r.truncate(s)
 	}
 	return s
+}
+
+// rules runs the value rules on s.
+func (r *redactor) rules(s string) string {
+	if s == "" {
+		return s
+	}
+	var f features
+	r.sc.scan(s, &f)
+	return r.applyRules(s, r.valueRules, &f, Mask)
 }
 
 // truncate keeps the network part of a client address (with or without a port); anything that is not an address
