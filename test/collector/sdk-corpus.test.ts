@@ -96,10 +96,12 @@ async function runClient(client: Client): Promise<void> {
 async function storedTraces(client: Client): Promise<{ json: string; resourceSpans: StoredResourceSpans[] }> {
   return eventually(
     async () => {
-      const ids = await jaegerTraceIds(stack.ports.JAEGER_QUERY, service(client));
+      const ids = await jaegerTraceIds(stack.jaegerApi, service(client));
       const texts: string[] = [];
       for (const id of ids) {
-        const response = await request(`http://127.0.0.1:${stack.ports.JAEGER_QUERY}/api/v3/traces/${id}`);
+        const response = await request(`${stack.jaegerApi.url}/api/v3/traces/${id}`, {
+          dispatcher: stack.jaegerApi.dispatcher,
+        });
         texts.push(await response.body.text());
       }
       const resourceSpans = texts.flatMap(
@@ -214,15 +216,13 @@ describe("span metrics from the real SDKs", () => {
     for (const client of Object.keys(CLIENTS) as Client[]) {
       await eventually(
         async () =>
-          (await promSum(
-            stack.ports.PROMETHEUS,
-            `traces_span_metrics_calls_total{service_name="${service(client)}"}`,
-          )) > 0 || undefined,
+          (await promSum(stack.prom, `traces_span_metrics_calls_total{service_name="${service(client)}"}`)) > 0 ||
+          undefined,
         120_000,
         `span metrics of ${service(client)} in Prometheus`,
       );
     }
-    const labels = await promAllLabelValues(stack.ports.PROMETHEUS);
+    const labels = await promAllLabelValues(stack.prom);
     const leaks = labels.filter(({ value }) => RAW.some((v) => value.includes(v)));
     expect(leaks).toEqual([]);
     expect(labels.some(({ value }) => value === "checkout for ****")).toBe(true);
