@@ -15,7 +15,7 @@ const config: SentinelConfig = {
 };
 const sent: Message[] = [];
 const clock = new ManualClock(1_700_000_000_000);
-const sentinel = createSentinel(config, { clock, send: async (_r, m) => void sent.push(m) });
+const sentinel = createSentinel(config, { clock, send: (_r, m) => Promise.resolve(void sent.push(m)) });
 afterAll(() => sentinel.close());
 
 const watchdog = (status: "firing" | "resolved", alertname = "Watchdog") => ({
