@@ -17,6 +17,7 @@ const sourceDirs = [
   "demo",
   "bench",
   "dashboards",
+  "sentinel",
 ];
 
 function say(message) {

@@ -23,6 +23,7 @@ import {
   JAEGER_RELEASE,
   TELEMETRYGEN_VERSION,
 } from "../stack/versions.js";
+import { sentinel, SENTINEL_HELP } from "./sentinel.js";
 import { synthetics, SYNTHETICS_HELP } from "./synthetics.js";
 import { DASHBOARD_DIR, dashboardDrift, writeDashboards } from "../dashboards/index.js";
 import { REPO_ROOT } from "../stack/paths.js";
@@ -45,6 +46,7 @@ Commands:
   dashboards build  write the Grafana dashboards (dashboards/*.ts) as JSON into grafana-provisioning/dashboards/json/
   dashboards check  fail when that JSON and its sources disagree
   admin token       mint a short-lived JWT for the aggregator's admin API
+  sentinel          watch the stack from another host: Watchdog heartbeat and status page (docs/sentinel.md)
   help <command>    help for one command
   --version         Lookout's version and every pinned component's
 
@@ -99,6 +101,7 @@ LOOKOUT_AGGREGATOR_CONFIG).
   TOKEN=$(lookout admin token)
   curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8080/api/v1/admin/maintenance`,
   synthetics: SYNTHETICS_HELP,
+  sentinel: SENTINEL_HELP,
   ports: `Usage: lookout ports [--markdown]
 
 Prints every port of the native stack with its component; LOOKOUT_PORT_<NAME> moves one.`,
@@ -284,6 +287,8 @@ export async function main(argv: string[]): Promise<number> {
       }
       case "synthetics":
         return await synthetics(rest, out);
+      case "sentinel":
+        return await sentinel(rest, out);
       case "home":
         parse("home", rest, {});
         out(lookoutHome());

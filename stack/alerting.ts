@@ -46,3 +46,50 @@ export function alertingRenderValues(secretsDir: string, env: NodeJS.ProcessEnv 
     LOOKOUT_CHAT_WEBHOOK_URL_FILE: chatUrlFile,
   };
 }
+
+const DURATION = /^[0-9]+(ms|s|m|h)$/;
+
+/**
+ * Values for the sentinel placeholders (the Watchdog's route to a sentinel on another host, docs/sentinel.md). On
+ * when LOOKOUT_SENTINEL_URL is set; otherwise the route never matches and the watchdog reaches the aggregator only.
+ *
+ * | variable | default | meaning |
+ * |---|---|---|
+ * | `LOOKOUT_SENTINEL_URL` | — (off) | the sentinel's heartbeat URL, `http(s)://<host>:9095/api/v1/heartbeat` |
+ * | `LOOKOUT_SENTINEL_TOKEN_FILE` | `secrets/sentinel_token` | the bearer token Alertmanager sends (required when on) |
+ * | `LOOKOUT_SENTINEL_INTERVAL` | `1m` | how often the watchdog is sent: the sentinel's `heartbeat.interval` |
+ * | `LOOKOUT_SENTINEL_GROUP_INTERVAL` | `10s` | how often Alertmanager looks at the group (keep well below the interval) |
+ */
+export function sentinelRenderValues(secretsDir: string, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const url = env.LOOKOUT_SENTINEL_URL?.trim() ?? "";
+  const tokenFile = env.LOOKOUT_SENTINEL_TOKEN_FILE?.trim() || join(secretsDir, "sentinel_token");
+  const interval = env.LOOKOUT_SENTINEL_INTERVAL?.trim() || "1m";
+  const groupInterval = env.LOOKOUT_SENTINEL_GROUP_INTERVAL?.trim() || "10s";
+  for (const [name, value] of [
+    ["LOOKOUT_SENTINEL_INTERVAL", interval],
+    ["LOOKOUT_SENTINEL_GROUP_INTERVAL", groupInterval],
+  ] as const) {
+    if (!DURATION.test(value)) {
+      throw new LookoutError("LOOKOUT_ERR_CONFIG", `${name}=${JSON.stringify(value)}: expected a duration such as 1m`);
+    }
+  }
+  if (url) {
+    if (!/^https?:\/\/[^/\s]+/.test(url)) {
+      throw new LookoutError("LOOKOUT_ERR_CONFIG", `LOOKOUT_SENTINEL_URL: expected an http(s) URL (docs/sentinel.md)`);
+    }
+    if (!existsSync(tokenFile)) {
+      throw new LookoutError(
+        "LOOKOUT_ERR_CONFIG",
+        `LOOKOUT_SENTINEL_URL is set but its token file ${tokenFile} does not exist (LOOKOUT_SENTINEL_TOKEN_FILE; docs/sentinel.md)`,
+      );
+    }
+  }
+  return {
+    LOOKOUT_SENTINEL: url ? "on" : "off",
+    // RFC 2606 reserves .invalid: the name never resolves, and no alert is routed there while off.
+    LOOKOUT_SENTINEL_URL: url || "http://sentinel.invalid/api/v1/heartbeat",
+    LOOKOUT_SENTINEL_TOKEN_FILE: tokenFile,
+    LOOKOUT_SENTINEL_INTERVAL: interval,
+    LOOKOUT_SENTINEL_GROUP_INTERVAL: groupInterval,
+  };
+}

@@ -14,7 +14,7 @@ import { gatewayTopology, samplerMetricsAddresses } from "./scaleout.js";
 import type { Secrets } from "./secrets.js";
 import type { ToolPaths } from "./tools.js";
 import { demoComponents, demoRenderValues } from "./demo-components.js";
-import { alertingRenderValues } from "./alerting.js";
+import { alertingRenderValues, sentinelRenderValues } from "./alerting.js";
 import { webAuthorization, writeWebConfig } from "./web-auth.js";
 import { ensureStackTls, type StackTls, stackTlsFiles, tlsClientAgent } from "./tls.js";
 import type { Dispatcher } from "undici";
@@ -155,6 +155,8 @@ export function renderValues(ctx: StackContext, env: NodeJS.ProcessEnv = process
     ...demoRenderValues(ctx),
     // Who gets notified besides the aggregator (stack/alerting.ts).
     ...alertingRenderValues(ctx.layout.secrets),
+    // The watchdog to a sentinel on another host, when one is configured (stack/alerting.ts, docs/sentinel.md).
+    ...sentinelRenderValues(ctx.layout.secrets, env),
   };
 }
 

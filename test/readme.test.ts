@@ -47,6 +47,7 @@ describe("lookout --help", () => {
     [["validate", "--help"]],
     [["render", "--help"]],
     [["ports", "--help"]],
+    [["sentinel", "--help"]],
   ])("answers %j with usage and exit 0", (args) => {
     const result = lookout(args, { ...process.env });
     expect(result.status).toBe(0);

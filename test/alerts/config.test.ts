@@ -165,6 +165,12 @@ describe("Alertmanager routing and inhibition", () => {
       "lookout-aggregator,platform-ticket",
     ],
     ["the watchdog, never to people", "alertname=Watchdog severity=none lookout_notify=on", "lookout-aggregator"],
+    [
+      "the watchdog to the sentinel as well, when one is configured",
+      "alertname=Watchdog severity=none lookout_sentinel=on",
+      "lookout-sentinel,lookout-aggregator",
+    ],
+    ["no other alert to the sentinel", "severity=critical service=relaycore lookout_sentinel=on", "lookout-aggregator"],
   ])("routes %s (amtool config routes test)", (_what, labels, receivers) => {
     const run = spawnSync(
       tools.amtool,
