@@ -10,7 +10,7 @@ import { type HomeLayout, isRoot, REPO_ROOT } from "./paths.js";
 import { type Ports, portEnv } from "./ports.js";
 import { httpReady, pgReady, type ReadinessProbe, redisReady } from "./readiness.js";
 import { renderFile } from "./render.js";
-import { gatewayTopology, samplerMetricsAddresses } from "./scaleout.js";
+import { gatewayTopology, jaegerTelemetryEndpoint, samplerMetricsAddresses } from "./scaleout.js";
 import type { Secrets } from "./secrets.js";
 import type { ToolPaths } from "./tools.js";
 import { demoComponents, demoRenderValues } from "./demo-components.js";
@@ -141,7 +141,6 @@ export function renderValues(ctx: StackContext, env: NodeJS.ProcessEnv = process
     LOOKOUT_COLLECTOR_METRICS_ADDR: at(p.COLLECTOR_METRICS),
     // A YAML flow list: the samplers' own telemetry with LOOKOUT_COLLECTOR_SAMPLERS=2, `[]` with one gateway.
     LOOKOUT_COLLECTOR_SAMPLER_METRICS_ADDRS: JSON.stringify(samplerMetricsAddresses(p, env)),
-    LOOKOUT_JAEGER_METRICS_ADDR: at(p.JAEGER_METRICS),
     LOOKOUT_NODE_EXPORTER_ADDR: at(p.NODE_EXPORTER),
     LOOKOUT_POSTGRES_EXPORTER_ADDR: at(p.POSTGRES_EXPORTER),
     LOOKOUT_REDIS_EXPORTER_ADDR: at(p.REDIS_EXPORTER),
@@ -302,7 +301,14 @@ export function components(ctx: StackContext, env: NodeJS.ProcessEnv = process.e
       name: "jaeger",
       command: tools.jaeger,
       args: ["--config", join(REPO_ROOT, "jaeger", "config.yaml")],
-      env: { ...common, ...tlsEnv(tls), LOOKOUT_JAEGER_DATA_DIR: layout.data("jaeger") },
+      env: {
+        ...common,
+        ...tlsEnv(tls),
+        LOOKOUT_JAEGER_DATA_DIR: layout.data("jaeger"),
+        // Its own telemetry is pushed to the collector tier with the OTLP token (jaeger/config.yaml).
+        LOOKOUT_JAEGER_TELEMETRY_ENDPOINT: jaegerTelemetryEndpoint(ports, env),
+        LOOKOUT_OTLP_TOKEN: secrets.otlp_token.value,
+      },
       prepare: () => {
         mkdirSync(layout.data("jaeger"), { recursive: true });
         ensureTls();
@@ -363,6 +369,8 @@ export function components(ctx: StackContext, env: NodeJS.ProcessEnv = process.e
       env: {
         ...common,
         LOOKOUT_OTLP_TOKEN: secrets.otlp_token.value,
+        // Its own telemetry answers Prometheus only with the metrics token (gateway.yaml, prometheus/self).
+        LOOKOUT_METRICS_TOKEN: secrets.metrics_token.value,
         LOOKOUT_COLLECTOR_STORAGE_DIR: layout.data("collector"),
         LOOKOUT_JAEGER_OTLP_ENDPOINT: `${LOOPBACK}:${ports.JAEGER_OTLP_GRPC}`,
         LOOKOUT_PROMETHEUS_REMOTE_WRITE_URL: http(ports.PROMETHEUS, "/api/v1/write"),

@@ -20,7 +20,7 @@ describe("resolvePorts", () => {
   it("moves Jaeger off every collector port", () => {
     const ports = resolvePorts({});
     const collector = [ports.OTLP_GRPC, ports.OTLP_HTTP, ports.COLLECTOR_HEALTH, ports.COLLECTOR_METRICS];
-    const jaeger = [ports.JAEGER_OTLP_GRPC, ports.JAEGER_HEALTH, ports.JAEGER_METRICS, ports.JAEGER_QUERY];
+    const jaeger = [ports.JAEGER_OTLP_GRPC, ports.JAEGER_HEALTH, ports.JAEGER_QUERY];
     expect(jaeger.filter((p) => collector.includes(p))).toEqual([]);
   });
 

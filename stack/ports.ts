@@ -21,7 +21,12 @@ export const PORT_SPECS = [
   { key: "OTLP_GRPC", defaultPort: 4317, component: "collector", purpose: "OTLP gRPC ingress (bearer token)" },
   { key: "OTLP_HTTP", defaultPort: 4318, component: "collector", purpose: "OTLP HTTP ingress (bearer token)" },
   { key: "COLLECTOR_HEALTH", defaultPort: 13133, component: "collector", purpose: "health check" },
-  { key: "COLLECTOR_METRICS", defaultPort: 8888, component: "collector", purpose: "own telemetry (Prometheus)" },
+  {
+    key: "COLLECTOR_METRICS",
+    defaultPort: 8888,
+    component: "collector",
+    purpose: "own telemetry (Prometheus, metrics token)",
+  },
   {
     key: "COLLECTOR_PPROF",
     defaultPort: 1777,
@@ -81,7 +86,6 @@ export const PORT_SPECS = [
   { key: "JAEGER_QUERY_GRPC", defaultPort: 16685, component: "jaeger", purpose: "query gRPC API" },
   { key: "JAEGER_OTLP_GRPC", defaultPort: 14317, component: "jaeger", purpose: "OTLP gRPC from the gateway" },
   { key: "JAEGER_HEALTH", defaultPort: 14133, component: "jaeger", purpose: "health check" },
-  { key: "JAEGER_METRICS", defaultPort: 14269, component: "jaeger", purpose: "own telemetry (Prometheus)" },
   { key: "PROMETHEUS", defaultPort: 9090, component: "prometheus", purpose: "UI, API, remote-write receiver" },
   { key: "ALERTMANAGER", defaultPort: 9093, component: "alertmanager", purpose: "UI and API" },
   { key: "NODE_EXPORTER", defaultPort: 9100, component: "node-exporter", purpose: "host metrics" },

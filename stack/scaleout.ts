@@ -71,6 +71,15 @@ const SAMPLER_PORTS: readonly SamplerPorts[] = [
 
 const LOOPBACK = "127.0.0.1";
 
+/**
+ * Where Jaeger pushes its own telemetry (OTLP gRPC, with the token): the gateway, or the first sampler behind the load
+ * balancer, whose metrics/jaeger pipeline writes it to Prometheus.
+ */
+export function jaegerTelemetryEndpoint(ports: Ports, env: NodeJS.ProcessEnv = process.env): string {
+  const port = samplerCount(env) > 1 ? ports[SAMPLER_PORTS[0]!.otlpGrpc] : ports.OTLP_GRPC;
+  return `http://${LOOPBACK}:${port}`;
+}
+
 /** Where the samplers serve their own telemetry (for Prometheus to scrape); none with one gateway. */
 export function samplerMetricsAddresses(ports: Ports, env: NodeJS.ProcessEnv = process.env): string[] {
   return SAMPLER_PORTS.slice(0, samplerCount(env) > 1 ? samplerCount(env) : 0).map(

@@ -56,6 +56,7 @@ function componentEnv(scratch: string): NodeJS.ProcessEnv {
   return {
     ...process.env,
     LOOKOUT_OTLP_TOKEN: "validate-only-token",
+    LOOKOUT_METRICS_TOKEN: "validate-only-metrics-token",
     LOOKOUT_USER_ID_HASH_KEY: "validate-only-user-id-hash-key-0123456789abcdef",
     LOOKOUT_COLLECTOR_STORAGE_DIR: join(scratch, "collector"),
     LOOKOUT_JAEGER_DATA_DIR: join(scratch, "jaeger"),

@@ -238,7 +238,6 @@ describe("native stack end to end", () => {
       "alertmanager",
       "automatrix",
       "health-aggregator",
-      "jaeger",
       "neuroweaver",
       "node",
       "otel-collector",
@@ -260,6 +259,29 @@ describe("native stack end to end", () => {
       "every Prometheus target reporting up",
     );
     expect(targets.map((t) => [t.labels.job, t.health, t.lastError])).toEqual(expected.map((job) => [job, "up", ""]));
+  });
+
+  it("receives the collector's and Jaeger's own telemetry, pushed over OTLP with the token", async () => {
+    const authorization = webAuthorization(readFileSync(join(home, "secrets", "web_password"), "utf8").trim());
+    const count = async (query: string) => {
+      const { body } = await getJson<{ data?: { result?: { value: [number, string] }[] } }>(
+        `http://127.0.0.1:${ports.PROMETHEUS}/api/v1/query?${new URLSearchParams({ query }).toString()}`,
+        { authorization },
+      );
+      return Number(body.data?.result?.[0]?.value[1] ?? 0);
+    };
+    // The gateway's, as its metrics/self pipeline serves them to the otel-collector scrape job (names unchanged).
+    await eventually(
+      async () => ((await count('count(otelcol_process_uptime{job="otel-collector"})')) > 0 ? true : undefined),
+      60_000,
+      "the collector's own telemetry scraped from its authenticated endpoint",
+    );
+    // Jaeger's, written by the gateway's metrics/jaeger pipeline (job "jaeger", from its service.name).
+    await eventually(
+      async () => ((await count('count({job="jaeger"})')) > 0 ? true : undefined),
+      90_000,
+      "Jaeger's own telemetry in Prometheus",
+    );
   });
 
   it("reports a component that dies and restarts it", async () => {
