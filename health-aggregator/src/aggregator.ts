@@ -124,6 +124,8 @@ export class Aggregator {
   readonly maintenance: MaintenanceCalendar;
   admin: AdminParts;
   private lastFlushMs = 0;
+  /** public_status.details of the config in force. */
+  private statusDetails: boolean;
   /** Bumped by every reload: cached read models built from the previous config are stale. */
   private generation = 0;
   private pastCache: PastDays | undefined;
@@ -148,6 +150,7 @@ export class Aggregator {
     if (path !== ":memory:") mkdirSync(options.dataDir, { recursive: true });
     this.store = new UptimeStore({ path });
     this.admin = adminParts(options.config, options.env ?? process.env);
+    this.statusDetails = options.config.publicStatus?.details ?? false;
     this.maintenance = new MaintenanceCalendar(this.store.db, () => this.clock.now());
     this.pool = createHttpPool();
     this.engine = new Engine(options.config, {
@@ -196,6 +199,7 @@ export class Aggregator {
     this.engine.apply(config);
     this.synthetics.apply(config.synthetics);
     this.admin = admin;
+    this.statusDetails = config.publicStatus?.details ?? false;
     this.generation++;
   }
 
@@ -222,8 +226,14 @@ export class Aggregator {
     return { database: { status: "healthy", responseTime: Math.round(this.lastFlushMs * 100) / 100 } };
   }
 
+  /**
+   * The unauthenticated /api/v1/status. Unless public_status.details allows more, only public targets, and no check
+   * error text: an error names what was called (an internal address, a connection error), which is not for everyone.
+   */
   status() {
-    const targets = [...this.engine.states.values()].map((state) => {
+    const details = this.statusDetails;
+    const shown = [...this.engine.states.values()].filter((state) => details || state.config.public);
+    const targets = shown.map((state) => {
       const status = state.confirmed ?? "unknown";
       const entry: Record<string, unknown> = {
         id: state.config.id,
@@ -242,12 +252,12 @@ export class Aggregator {
             role: i.role,
             status: r?.status ?? "unknown",
             latencyMs: r ? Math.round(r.durationMs * 10) / 10 : null,
-            ...(r?.error ? { error: r.error } : {}),
+            ...(r?.error && details ? { error: r.error } : {}),
             ...(r?.dependencies ? { dependencies: r.dependencies } : {}),
           };
         }),
       };
-      if (state.lastResult?.error && status !== "healthy") entry.error = state.lastResult.error;
+      if (details && state.lastResult?.error && status !== "healthy") entry.error = state.lastResult.error;
       if (status === "unhealthy") entry.rootCause = rootCause(state.config.id, this.engine.states);
       if (state.serving) entry.serving = state.serving;
       return entry;

@@ -36,7 +36,7 @@ describe("admin config", () => {
         writeValue: "lookout:admin",
         location: "c.yml:5:8",
       },
-      alertmanager: { url: "http://127.0.0.1:9093", timeoutMs: 5_000 },
+      alertmanager: { url: "http://127.0.0.1:9093", timeoutMs: 5_000, headers: {} },
     });
   });
 

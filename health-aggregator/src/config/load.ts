@@ -74,6 +74,8 @@ export interface JwtConfig {
 export interface AggregatorConfig {
   targets: TargetConfig[];
   history: { rawDays: number; minuteDays: number; hourDays: number };
+  /** details: the unauthenticated /api/v1/status shows every target and its errors (public_status.details). */
+  publicStatus?: { details: boolean };
   /** Synthetic flows to run; undefined when the config has no `synthetics:` section. */
   synthetics?: SyntheticsConfig;
   admin: {
@@ -204,6 +206,7 @@ interface RawConfig {
     successes_to_up?: number;
   };
   history?: { raw_days?: number; minute_days?: number; hour_days?: number };
+  public_status?: { details?: boolean };
   synthetics?: RawSyntheticsConfig;
   admin?: {
     jwt?: {
@@ -354,6 +357,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
           }
         : undefined,
     },
+    publicStatus: { details: config.public_status?.details ?? false },
     history: {
       rawDays: config.history?.raw_days ?? 7,
       minuteDays: config.history?.minute_days ?? 30,

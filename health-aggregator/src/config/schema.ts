@@ -176,6 +176,19 @@ export const configSchema = {
         successes_to_up: { type: "integer", minimum: 1, maximum: 20, default: 2 },
       },
     },
+    public_status: {
+      type: "object",
+      additionalProperties: false,
+      description: "What the unauthenticated /api/v1/status shows.",
+      properties: {
+        details: {
+          type: "boolean",
+          default: false,
+          description:
+            "true: every target, with its last check error (which can name internal addresses); false: only public targets, without error text.",
+        },
+      },
+    },
     history: {
       type: "object",
       additionalProperties: false,
