@@ -1,16 +1,14 @@
 /**
  * The `lookout` command. bin/lookout.mjs installs dependencies and compiles, then calls main(argv).
  */
-import { mkdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { LookoutError } from "../stack/errors.js";
 import { adminToken } from "./admin-token.js";
 import { type OptionSpec, parseCommand, stringValue } from "./args.js";
 import { lookoutCache, lookoutHome } from "../stack/paths.js";
 import { PORT_SPECS, resolvePorts } from "../stack/ports.js";
-import { renderFile } from "../stack/render.js";
-import { writeWebConfig } from "../stack/web-auth.js";
-import { ensureStackTls } from "../stack/tls.js";
+import { renderConfigs } from "./render.js";
 import { stackDown, stackStatus, stackUp } from "../stack/stack.js";
 import { ALL_TOOLS, setup, type ToolName } from "../stack/setup.js";
 import { validateAll } from "../stack/validate.js";
@@ -189,32 +187,7 @@ export async function main(argv: string[]): Promise<number> {
       case "render": {
         const dir = stringValue(parse("render", rest, { out: { type: "string" } }), "out");
         if (!dir) throw new LookoutError("LOOKOUT_ERR_USAGE", `render needs --out DIR\n\n${HELP.render}`);
-        mkdirSync(resolve(dir), { recursive: true });
-        for (const template of [
-          join(REPO_ROOT, "prometheus", "prometheus.yml"),
-          join(REPO_ROOT, "alerts", "alertmanager.yml"),
-        ]) {
-          out(`rendered ${renderFile(template, resolve(dir), process.env)}`);
-        }
-        // The basic-auth web configuration of Prometheus, Alertmanager and the exporters, from the password's file.
-        const passwordFile = process.env.LOOKOUT_WEB_PASSWORD_FILE?.trim();
-        if (!passwordFile)
-          throw new LookoutError(
-            "LOOKOUT_ERR_CONFIG",
-            "render needs LOOKOUT_WEB_PASSWORD_FILE (the web password's file)",
-          );
-        const password = readFileSync(passwordFile, "utf8").trim();
-        if (password.length < 16)
-          throw new LookoutError(
-            "LOOKOUT_ERR_CONFIG",
-            `${passwordFile}: the web password needs at least 16 characters`,
-          );
-        const webConfig = join(resolve(dir), "web-config.yml");
-        writeWebConfig(webConfig, password);
-        out(`rendered ${webConfig}`);
-        // The stack's CA and certificates (Jaeger, the Redis exporter and their clients), kept once created; the keys
-        // readable by the containers' own users, which are the only ones mounting this volume.
-        out(`certificates in ${ensureStackTls(resolve(dir), 0o644).dir}`);
+        renderConfigs(resolve(dir), process.env, out);
         return 0;
       }
       case "ports": {

@@ -4,7 +4,7 @@
  * `web_password` secret; the file those components read holds only its bcrypt hash, written at each start (a changed
  * LOOKOUT_WEB_PASSWORD takes effect on the next start). Clients send `webAuthorization(...)`.
  */
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import bcrypt from "bcryptjs";
 
@@ -29,10 +29,15 @@ export function webConfigYaml(password: string): string {
   ].join("\n");
 }
 
-/** Writes the web configuration to file (mode 0600), replacing it in one step: its reader never sees half a file. */
-export function writeWebConfig(file: string, password: string): void {
+/**
+ * Writes the web configuration to file, replacing it in one step: its reader never sees half a file. Mode 0600 for
+ * the native stack (its components run as the stack's user); compose's renderer passes 0644, because Prometheus,
+ * Alertmanager and the exporters run as other users in their containers and the file holds only a bcrypt hash.
+ */
+export function writeWebConfig(file: string, password: string, mode = 0o600): void {
   mkdirSync(dirname(file), { recursive: true });
   const staging = `${file}.${process.pid}.tmp`;
-  writeFileSync(staging, webConfigYaml(password), { mode: 0o600 });
+  writeFileSync(staging, webConfigYaml(password), { mode });
+  chmodSync(staging, mode);
   renameSync(staging, file);
 }
