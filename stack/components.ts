@@ -2,9 +2,8 @@
  * The native stack's components: how each is prepared, started and judged ready. Pure descriptions — the supervisor
  * (supervisor.ts) runs them. Order matters: a component starts after those it needs are ready.
  */
-import { spawnSync } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { LookoutError } from "./errors.js";
 import { type HomeLayout, isRoot, REPO_ROOT } from "./paths.js";
 import { type Ports, portEnv } from "./ports.js";
@@ -16,7 +15,8 @@ import type { ToolPaths } from "./tools.js";
 import { demoComponents, demoRenderValues } from "./demo-components.js";
 import { alertingRenderValues, sentinelRenderValues } from "./alerting.js";
 import { webAuthorization, writeWebConfig } from "./web-auth.js";
-import { ensureStackTls, type StackTls, stackTlsFiles, tlsClientAgent } from "./tls.js";
+import { ensureStackTls, stackTlsFiles, tlsClientAgent, tlsClientRenderValues, tlsEnv } from "./tls.js";
+import { initPostgres, preparePostgresDir } from "./postgres.js";
 import type { Dispatcher } from "undici";
 
 export interface ComponentSpec {
@@ -69,62 +69,6 @@ export function parseRetention(raw: string | undefined): string {
   return value;
 }
 
-/** PostgreSQL runs as the `postgres` user: hand it its directory and make sure it can reach it. */
-function preparePostgresDir(dir: string): void {
-  // Parents first with default permissions: a recursive mkdir would give them 0700 too, locking postgres out.
-  mkdirSync(dirname(dir), { recursive: true });
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  if (!isRoot()) return;
-  const id = spawnSync("id", ["-u", "postgres"], { encoding: "utf8" });
-  const gid = spawnSync("id", ["-g", "postgres"], { encoding: "utf8" });
-  if (id.status !== 0) {
-    throw new LookoutError(
-      "LOOKOUT_ERR_PREREQUISITE",
-      "running as root, but there is no `postgres` user to run PostgreSQL as (install the postgresql package)",
-    );
-  }
-  chownSync(dir, Number(id.stdout.trim()), Number(gid.stdout.trim()));
-  chmodSync(dir, 0o700);
-  const probe = spawnSync("runuser", ["-u", "postgres", "--", "test", "-w", dir]);
-  if (probe.status !== 0) {
-    throw new LookoutError(
-      "LOOKOUT_ERR_PREREQUISITE",
-      `the postgres user cannot reach ${dir}: one of its parent directories is not traversable by other users ` +
-        `(check with \`namei -l ${dir}\`). Choose a LOOKOUT_HOME whose parents are (not under /root; the default ` +
-        `as root is /var/lib/lookout).`,
-    );
-  }
-}
-
-function initPostgres(ctx: StackContext, dataDir: string): void {
-  if (existsSync(join(dataDir, "PG_VERSION"))) return;
-  const pwfile = join(dataDir, "..", ".pwfile");
-  writeFileSync(pwfile, `${ctx.secrets.postgres_password.value}\n`, { mode: 0o600 });
-  if (isRoot()) {
-    const id = spawnSync("id", ["-u", "postgres"], { encoding: "utf8" });
-    chownSync(pwfile, Number(id.stdout.trim()), 0);
-  }
-  const initdb = join(ctx.tools.postgresBin, "initdb");
-  const args = [
-    "-D",
-    dataDir,
-    "-U",
-    "lookout",
-    "--auth=scram-sha-256",
-    `--pwfile=${pwfile}`,
-    "-E",
-    "UTF8",
-    "--locale=C",
-  ];
-  const result = isRoot()
-    ? spawnSync("runuser", ["-u", "postgres", "--", initdb, ...args], { encoding: "utf8" })
-    : spawnSync(initdb, args, { encoding: "utf8" });
-  spawnSync("rm", ["-f", pwfile]);
-  if (result.status !== 0) {
-    throw new LookoutError("LOOKOUT_ERR_STACK", `initdb failed for ${dataDir}:\n${result.stderr || result.stdout}`);
-  }
-}
-
 /**
  * Values for the `${NAME}` placeholders of prometheus/prometheus.yml and alerts/alertmanager.yml; env decides the
  * collector topology (LOOKOUT_COLLECTOR_SAMPLERS), whose samplers Prometheus scrapes too.
@@ -156,26 +100,6 @@ export function renderValues(ctx: StackContext, env: NodeJS.ProcessEnv = process
     ...alertingRenderValues(ctx.layout.secrets),
     // The watchdog to a sentinel on another host, when one is configured (stack/alerting.ts, docs/sentinel.md).
     ...sentinelRenderValues(ctx.layout.secrets, env),
-  };
-}
-
-/** Where Prometheus finds the CA and client certificate (prometheus/prometheus.yml). */
-export function tlsClientRenderValues(tls: StackTls): Record<string, string> {
-  return {
-    LOOKOUT_TLS_CA_FILE: tls.caFile,
-    LOOKOUT_TLS_CLIENT_CERT_FILE: tls.clientCertFile,
-    LOOKOUT_TLS_CLIENT_KEY_FILE: tls.clientKeyFile,
-  };
-}
-
-/** The environment Jaeger and the collector read their certificates from (jaeger/config.yaml, gateway.yaml). */
-export function tlsEnv(tls: StackTls): Record<string, string> {
-  return {
-    LOOKOUT_TLS_CA_FILE: tls.caFile,
-    LOOKOUT_TLS_SERVER_CERT_FILE: tls.serverCertFile,
-    LOOKOUT_TLS_SERVER_KEY_FILE: tls.serverKeyFile,
-    LOOKOUT_TLS_CLIENT_CERT_FILE: tls.clientCertFile,
-    LOOKOUT_TLS_CLIENT_KEY_FILE: tls.clientKeyFile,
   };
 }
 
@@ -264,7 +188,7 @@ export function components(ctx: StackContext, env: NodeJS.ProcessEnv = process.e
       prepare: () => {
         preparePostgresDir(layout.data("postgres"));
         preparePostgresDir(pgData);
-        initPostgres(ctx, pgData);
+        initPostgres(tools.postgresBin, secrets.postgres_password.value, pgData);
       },
       ready: pgReady(LOOPBACK, ports.POSTGRES, "lookout", secrets.postgres_password.value),
       url: `postgresql://lookout@${LOOPBACK}:${ports.POSTGRES}/postgres`,

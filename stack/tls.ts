@@ -135,3 +135,23 @@ export function tlsClientAgent(tls: StackTls): Agent {
     },
   });
 }
+
+/** Where Prometheus finds the CA and client certificate (prometheus/prometheus.yml). */
+export function tlsClientRenderValues(tls: StackTls): Record<string, string> {
+  return {
+    LOOKOUT_TLS_CA_FILE: tls.caFile,
+    LOOKOUT_TLS_CLIENT_CERT_FILE: tls.clientCertFile,
+    LOOKOUT_TLS_CLIENT_KEY_FILE: tls.clientKeyFile,
+  };
+}
+
+/** The environment Jaeger and the collector read their certificates from (jaeger/config.yaml, gateway.yaml). */
+export function tlsEnv(tls: StackTls): Record<string, string> {
+  return {
+    LOOKOUT_TLS_CA_FILE: tls.caFile,
+    LOOKOUT_TLS_SERVER_CERT_FILE: tls.serverCertFile,
+    LOOKOUT_TLS_SERVER_KEY_FILE: tls.serverKeyFile,
+    LOOKOUT_TLS_CLIENT_CERT_FILE: tls.clientCertFile,
+    LOOKOUT_TLS_CLIENT_KEY_FILE: tls.clientKeyFile,
+  };
+}
