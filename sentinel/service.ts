@@ -32,6 +32,15 @@ export interface Sentinel {
   close(): Promise<void>;
 }
 
+/**
+ * A wake-up that fires this much later than it was due means the sentinel itself stalled — paused, swapped out or
+ * starved of CPU. Heartbeats that arrived meanwhile are still queued in its sockets, and Node runs due timers before
+ * it reads them: judging the deadline there would page for a silence that was the sentinel's own.
+ */
+const STALL_MS = 250;
+/** After a stall, how long the sentinel reads what queued up before it judges a deadline. */
+const SETTLE_MS = 100;
+
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
@@ -85,10 +94,14 @@ export function createSentinel(config: SentinelConfig, deps: SentinelDeps = {}):
     if (closed) return;
     if (wakeTimer !== undefined) clock.clearTimeout(wakeTimer);
     const at = nextWake(state, settings);
-    wakeTimer =
-      at === undefined
-        ? undefined
-        : clock.setTimeout(() => handle(tick(state, settings, clock.now())), Math.max(0, at - clock.now()));
+    wakeTimer = at === undefined ? undefined : clock.setTimeout(() => wake(at), Math.max(0, at - clock.now()));
+  };
+
+  const wake = (dueAt: number) => {
+    const lateMs = clock.now() - dueAt;
+    if (lateMs <= STALL_MS) return handle(tick(state, settings, clock.now()));
+    log({ event: "stalled", late_ms: lateMs });
+    wakeTimer = clock.setTimeout(() => handle(tick(state, settings, clock.now())), SETTLE_MS);
   };
 
   const probeOnce = async () => {
