@@ -6,6 +6,7 @@
  * | variable | meaning |
  * |---|---|
  * | `OTEL_EXPORTER_OTLP_ENDPOINT` | the gateway's OTLP gRPC endpoint (default `http://localhost:4317`) |
+ * | `OTEL_EXPORTER_OTLP_PROTOCOL` | `grpc` (default) or `http/protobuf` (then the endpoint is the gateway's 4318) |
  * | `OTEL_EXPORTER_OTLP_HEADERS` or `LOOKOUT_OTLP_TOKEN` | the bearer token (`Authorization=Bearer …`, or the token alone) |
  * | `OTEL_SERVICE_NAME`, `OTEL_RESOURCE_ATTRIBUTES` | override the resource |
  * | `LOOKOUT_METRICS_TOKEN` | bearer token for /metrics (required, ≥ 16 characters) |
@@ -81,7 +82,8 @@ export async function instrument(options: InstrumentOptions): Promise<Instrument
           env,
           spanProcessor: options.spanProcessor,
         });
-  const metrics = new ServiceMetrics();
+  // Off means off: not even the runtime collectors, so the benchmark's baseline is the service as if never instrumented.
+  const metrics = new ServiceMetrics({ defaultMetrics: enabled });
   const window = new RequestWindow(options.now);
   const logger = enabled
     ? createLogger({ name: options.serviceName, destination: options.logDestination })
