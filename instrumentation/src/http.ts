@@ -76,12 +76,12 @@ export function expressMetrics(t: HttpTelemetry) {
   return (request: Request, response: Response, next: NextFunction): void => {
     const started = process.hrtime.bigint();
     const method = methodLabel(request.method);
-    t.metrics.httpInFlight.inc({ method });
+    t.metrics.requestStarted(method);
     let done = false;
     const finish = () => {
       if (done) return;
       done = true;
-      t.metrics.httpInFlight.dec({ method });
+      t.metrics.requestFinished(method);
       // A client that went away before the answer: 499, as nginx logs it.
       const status = response.writableFinished ? response.statusCode : 499;
       recordRequest(t, method, expressRoute(request), status, Number(process.hrtime.bigint() - started) / 1e9);
@@ -129,7 +129,7 @@ export function installFastify(app: FastifyInstance, t: HttpTelemetry, health: H
 function installFastifyMetrics(app: FastifyInstance, t: HttpTelemetry): void {
   app.addHook("onRequest", (request, _reply, done) => {
     (request as Timed)[startedAt] = process.hrtime.bigint();
-    t.metrics.httpInFlight.inc({ method: methodLabel(request.method) });
+    t.metrics.requestStarted(methodLabel(request.method));
     done();
   });
   const finish = (request: FastifyRequest, status: number) => {
@@ -137,7 +137,7 @@ function installFastifyMetrics(app: FastifyInstance, t: HttpTelemetry): void {
     if (started === undefined) return;
     delete (request as Timed)[startedAt];
     const method = methodLabel(request.method);
-    t.metrics.httpInFlight.dec({ method });
+    t.metrics.requestFinished(method);
     const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
     recordRequest(t, method, route, status, Number(process.hrtime.bigint() - started) / 1e9);
   };

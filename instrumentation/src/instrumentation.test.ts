@@ -17,7 +17,7 @@ import { installExpress, installFastify } from "./http.js";
 import { createLogger } from "./logger.js";
 import { ServiceMetrics } from "./metrics.js";
 import { instrument } from "./instrument.js";
-import { redisTransaction, sdkDisabled, tracesExporter, tracesSampler } from "./tracing.js";
+import { otlpProtocol, redisTransaction, sdkDisabled, tracesExporter, tracesSampler } from "./tracing.js";
 import { RequestWindow } from "./window.js";
 
 const token = "metrics-token-for-tests-0123456789";
@@ -135,6 +135,8 @@ describe("HTTP metrics", () => {
       expect(exposition.status).toBe(200);
       expect(exposition.text).toContain('http_requests_total{method="GET",route="/items/:id",status_code="200"} 1');
       expect(exposition.text).toContain('http_requests_total{method="GET",route="unmatched",status_code="404"} 1');
+      // Counted at scrape time: only the scrape itself is in flight.
+      expect(exposition.text).toContain('http_requests_in_flight{method="GET"} 1');
       expect(exposition.text).not.toContain("/items/42");
       expect(exposition.text).not.toContain("example.com");
       const health = JSON.parse((await get(base, "/health")).text) as { metrics: { requestsPerMinute: number } };
@@ -225,6 +227,22 @@ describe("OTEL_TRACES_EXPORTER", () => {
     expect(tracesExporter({ OTEL_TRACES_EXPORTER: " None " })).toBe("none");
     expect(() => tracesExporter({ OTEL_TRACES_EXPORTER: "zipkin" })).toThrow(
       'OTEL_TRACES_EXPORTER="zipkin" is not supported: use "otlp" (the default) or "none"',
+    );
+  });
+});
+
+describe("OTEL_EXPORTER_OTLP_PROTOCOL", () => {
+  it("is grpc by default, takes http/protobuf, lets the traces-specific variable win, and refuses the rest", () => {
+    expect(otlpProtocol({})).toBe("grpc");
+    expect(otlpProtocol({ OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf" })).toBe("http/protobuf");
+    expect(
+      otlpProtocol({ OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf", OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: " GRPC " }),
+    ).toBe("grpc");
+    expect(() => otlpProtocol({ OTEL_EXPORTER_OTLP_PROTOCOL: "http/json" })).toThrow(
+      'OTEL_EXPORTER_OTLP_PROTOCOL="http/json" is not supported: use "grpc" (the default) or "http/protobuf"',
+    );
+    expect(() => otlpProtocol({ OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: "udp" })).toThrow(
+      /^OTEL_EXPORTER_OTLP_TRACES_PROTOCOL="udp"/,
     );
   });
 });
