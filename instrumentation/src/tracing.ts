@@ -16,9 +16,9 @@ import { Metadata } from "@grpc/grpc-js";
 import { FastifyOtelInstrumentation } from "@fastify/otel";
 import { type Attributes, context, propagation, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { suppressTracing, W3CTraceContextPropagator } from "@opentelemetry/core";
-import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-grpc";
+import { OTLPTraceExporter as GrpcTraceExporter } from "@opentelemetry/exporter-trace-otlp-grpc";
+import { OTLPTraceExporter as ProtobufTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { type Instrumentation, registerInstrumentations } from "@opentelemetry/instrumentation";
-import { ExpressInstrumentation, ExpressLayerType } from "@opentelemetry/instrumentation-express";
 import { HttpInstrumentation } from "@opentelemetry/instrumentation-http";
 import { IORedisInstrumentation } from "@opentelemetry/instrumentation-ioredis";
 import { PgInstrumentation } from "@opentelemetry/instrumentation-pg";
@@ -32,6 +32,7 @@ import {
   type BufferConfig,
   ParentBasedSampler,
   type Sampler,
+  type SpanExporter,
   type SpanProcessor,
   TraceIdRatioBasedSampler,
 } from "@opentelemetry/sdk-trace-base";
@@ -40,6 +41,7 @@ import {
   ATTR_DB_OPERATION_NAME,
   ATTR_DB_QUERY_TEXT,
   ATTR_DB_SYSTEM_NAME,
+  ATTR_HTTP_ROUTE,
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
   ATTR_SERVICE_NAME,
@@ -91,12 +93,58 @@ function esmHookChannel(): ReturnType<typeof createAddHookMessageChannel> {
 }
 
 /** The bearer token for the gateway: OTEL_EXPORTER_OTLP_HEADERS wins (the exporter reads it), else LOOKOUT_OTLP_TOKEN. */
-function exporterMetadata(env: NodeJS.ProcessEnv): Metadata | undefined {
+function bearerToken(env: NodeJS.ProcessEnv): string | undefined {
   if (env.OTEL_EXPORTER_OTLP_HEADERS || env.OTEL_EXPORTER_OTLP_TRACES_HEADERS) return undefined;
-  if (!env.LOOKOUT_OTLP_TOKEN) return undefined;
-  const metadata = new Metadata();
-  metadata.set("authorization", `Bearer ${env.LOOKOUT_OTLP_TOKEN}`);
-  return metadata;
+  return env.LOOKOUT_OTLP_TOKEN ? `Bearer ${env.LOOKOUT_OTLP_TOKEN}` : undefined;
+}
+
+/**
+ * OTEL_EXPORTER_OTLP_TRACES_PROTOCOL, else OTEL_EXPORTER_OTLP_PROTOCOL, as the SDK specification defines them:
+ * `grpc` (Lookout's default: the gateway's 4317) or `http/protobuf` (the gateway's 4318; the exporter appends
+ * /v1/traces to OTEL_EXPORTER_OTLP_ENDPOINT). `http/json` is refused, naming the variable: it costs more to encode
+ * and nothing in Lookout needs it.
+ */
+export function otlpProtocol(env: NodeJS.ProcessEnv): "grpc" | "http/protobuf" {
+  const name = env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL
+    ? "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"
+    : "OTEL_EXPORTER_OTLP_PROTOCOL";
+  const raw = env[name];
+  const value = (raw ?? "").trim().toLowerCase();
+  if (value === "" || value === "grpc") return "grpc";
+  if (value === "http/protobuf") return "http/protobuf";
+  throw new TracingConfigError(
+    `${name}=${JSON.stringify(raw)} is not supported: use "grpc" (the default) or "http/protobuf"`,
+  );
+}
+
+function otlpExporter(env: NodeJS.ProcessEnv): SpanExporter {
+  const token = bearerToken(env);
+  if (otlpProtocol(env) === "http/protobuf") {
+    return new ProtobufTraceExporter(token ? { headers: { authorization: token } } : {});
+  }
+  const metadata = token ? new Metadata() : undefined;
+  metadata?.set("authorization", token!);
+  return new GrpcTraceExporter({ metadata });
+}
+
+/**
+ * The matched Express route template (`/v1/workflows/:id`, with the mount path of its router) as the server span's
+ * `http.route` and name, set once when the response finishes — from what Express left on the request, rather than by
+ * @opentelemetry/instrumentation-express, which wraps every middleware and router layer of every request to learn
+ * the same thing (about a twentieth of a RelayCore request's telemetry CPU, bench/instrumentation.ts). Fastify's
+ * server spans get theirs from @fastify/otel.
+ */
+function expressRouteOnServerSpan(span: Span, request: unknown): void {
+  const incoming = request as {
+    route?: { path?: string | RegExp | (string | RegExp)[] };
+    baseUrl?: string;
+    method?: string;
+  };
+  const path = incoming.route?.path;
+  if (path === undefined || path === null) return;
+  const template = `${incoming.baseUrl ?? ""}${Array.isArray(path) ? path.map(String).join("|") : String(path)}`;
+  span.setAttribute(ATTR_HTTP_ROUTE, template);
+  span.updateName(`${incoming.method ?? "GET"} ${template}`);
 }
 
 /** Query strings can carry anything a user typed: keep the parameter names, never the values. */
@@ -121,14 +169,8 @@ function instrumentations(): Instrumentation[] {
         const url = "url" in request ? request.url : undefined;
         if (typeof url === "string" && url.includes("?")) redactQuery(span, url.slice(url.indexOf("?")));
       },
-    }),
-    // No Express layer spans at all, only the route: the instrumentation still sets the matched route template on the
-    // HTTP server span (its name and `http.route`) before it checks which layers to skip. Middleware and router layers
-    // would add a span per app.use() and per mounted router on every request; the request-handler span lasts as long
-    // as the server span it sits under and says nothing the server span does not (route, status), while costing
-    // about a seventh of a RelayCore request's telemetry (bench/instrumentation.ts, docs/instrumentation.md).
-    new ExpressInstrumentation({
-      ignoreLayersType: [ExpressLayerType.MIDDLEWARE, ExpressLayerType.ROUTER, ExpressLayerType.REQUEST_HANDLER],
+      // Called for client requests too: those carry no `route`, and are left alone.
+      applyCustomAttributesOnSpan: (span, request) => expressRouteOnServerSpan(span, request),
     }),
     // Fastify moved its instrumentation into @fastify/otel (the @opentelemetry/instrumentation-fastify package is
     // deprecated and stops at Fastify 4); it registers itself on every Fastify instance through diagnostics_channel.
@@ -243,6 +285,7 @@ export async function startTracing(options: TracingOptions): Promise<Tracing> {
   // Settings first: a bad value is refused before anything is patched or registered.
   const exporter = tracesExporter(env);
   const sampler = tracesSampler(env);
+  otlpProtocol(env);
   const hook = esmHookChannel();
   // defaultResource(): telemetry.sdk.name, .language and .version, which the SDK does not add by itself when given a
   // resource (test/conformance found Node spans without telemetry.sdk.language).
@@ -260,7 +303,7 @@ export async function startTracing(options: TracingOptions): Promise<Tracing> {
     ? [options.spanProcessor]
     : exporter === "none"
       ? [] // spans are still made, sampled, propagated and ended; nothing is exported
-      : [new BatchSpanProcessor(new OTLPTraceExporter({ metadata: exporterMetadata(env) }), batchOptions(env))];
+      : [new BatchSpanProcessor(otlpExporter(env), batchOptions(env))];
   const provider = new NodeTracerProvider({
     resource,
     sampler,
