@@ -77,12 +77,16 @@ class NeuroWeaverSettings:
     demo: DemoSettings
     #: Multiplies every simulated latency (1 = realistic; 0 for benchmarks, where only the overhead matters).
     latency_scale: float = 1.0
+    #: Makes every simulated latency and length a function of the prompt (LOOKOUT_NEUROWEAVER_SEED): two NeuroWeavers
+    #: given the same prompts then take the same times, so a benchmark can compare what sits in front of them.
+    seed: str | None = None
 
 
 def settings_from_env(env: Mapping[str, str]) -> NeuroWeaverSettings:
     return NeuroWeaverSettings(
         demo=demo_settings(env, "LOOKOUT_PORT_NEUROWEAVER", 8003),
         latency_scale=number_from(env, "LOOKOUT_NEUROWEAVER_LATENCY_SCALE", 1.0),
+        seed=env.get("LOOKOUT_NEUROWEAVER_SEED") or None,
     )
 
 
@@ -162,7 +166,8 @@ def create_app(settings: NeuroWeaverSettings, random: Callable[[], float] = _ran
             deployment = await active_deployment(profile.name)
         input_tokens = count_tokens(body["prompt"])
         max_tokens = body.get("max_tokens", 1024)
-        generated = simulate_generation(profile, max_tokens, settings.latency_scale, random)
+        draw = _random.Random(f"{settings.seed}\0{body['prompt']}").random if settings.seed else random
+        generated = simulate_generation(profile, max_tokens, settings.latency_scale, draw)
         # Runaway: the model ignores max_tokens and rambles — ten times its usual answer, and never less than the cap,
         # so every answer comes back cut off ("length") and billed long.
         runaway = faults.state["runawayCost"]

@@ -266,3 +266,26 @@ def test_an_unknown_route_gets_fastifys_404(client: httpx.Client) -> None:
     assert answer.json()["message"].startswith("Route GET:/no/such/")
     assert client.put("/v1/models").status_code == 404
     assert json.loads(client.get("/v1/models").text)  # answers JSON
+
+
+def test_a_seed_makes_latency_and_length_a_function_of_the_prompt(
+    service_env: dict[str, str], redis_server: Redis
+) -> None:
+    env = {
+        **service_env,
+        "LOOKOUT_REDIS_URL": redis_server.url(3),
+        "LOOKOUT_NEUROWEAVER_LATENCY_SCALE": "0.01",
+        "LOOKOUT_NEUROWEAVER_SEED": "bench",
+    }
+    load_secret_files(env)
+    settings = settings_from_env(env)
+    assert settings.seed == "bench"
+    with Served(create_app(settings)) as served, httpx.Client(base_url=served.url, timeout=10) as http:
+
+        def answer(prompt: str) -> tuple[int, int]:
+            body = http.post("/v1/inference", json={"model": "nw-llama-3-8b", "prompt": prompt}).json()
+            return body["latency_ms"], body["usage"]["output_tokens"]
+
+        firsts = [answer(f"ticket {i}") for i in range(8)]
+        assert [answer(f"ticket {i}") for i in range(8)] == firsts
+        assert len(set(firsts)) > 1  # still drawn, per prompt
