@@ -252,7 +252,10 @@ export async function main(argv: string[]): Promise<number> {
           if (problems.length === 0) out("the chart's files match their sources");
           return problems.length === 0 ? 0 : 1;
         }
-        throw new LookoutError("LOOKOUT_ERR_USAGE", `unknown helm command ${JSON.stringify(sub ?? "")}\n\n${HELP.helm}`);
+        throw new LookoutError(
+          "LOOKOUT_ERR_USAGE",
+          `unknown helm command ${JSON.stringify(sub ?? "")}\n\n${HELP.helm}`,
+        );
       }
       case "admin": {
         const [sub, ...subArgs] = rest;

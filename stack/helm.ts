@@ -85,7 +85,8 @@ export function chartDrift(root = REPO_ROOT, chart = CHART_DIR): string[] {
   for (const file of sources) {
     const copy = join(chart, "files", file);
     if (!existsSync(copy)) problems.push(`${file}: not copied into the chart`);
-    else if (!readFileSync(copy).equals(readFileSync(join(root, file)))) problems.push(`${file}: the chart's copy differs`);
+    else if (!readFileSync(copy).equals(readFileSync(join(root, file))))
+      problems.push(`${file}: the chart's copy differs`);
   }
   for (const file of chartCopies(chart)) {
     if (!sources.includes(file)) problems.push(`${file}: in the chart but not in the repository`);

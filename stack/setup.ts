@@ -12,14 +12,7 @@ import {
 } from "./tools.js";
 
 export type ToolName =
-  | "debian"
-  | "python"
-  | "collector"
-  | "jaeger"
-  | "telemetrygen"
-  | "compose-check"
-  | "helm"
-  | "kube-check";
+  "debian" | "python" | "collector" | "jaeger" | "telemetrygen" | "compose-check" | "helm" | "kube-check";
 export const ALL_TOOLS: readonly ToolName[] = [
   "debian",
   "python",
