@@ -174,6 +174,19 @@ function checkConfig(
   });
 }
 
+/** Every document of text decoded strictly against the pinned Kubernetes API types (deploy/kube-check). */
+export function checkKubernetesTypes(label: string, text: string, tools: HelmTools): CheckResult {
+  const dir = mkdtempSync(join(tmpdir(), "lookout-helm-"));
+  try {
+    writeFileSync(join(dir, "manifests.yaml"), text);
+    const decoded = run("kubernetes API types", label, tools.kubeCheck, [join(dir, "manifests.yaml")]);
+    const objects = decoded.output.split("\n").filter((line) => line && !line.startsWith("kube-check:")).length;
+    return { ...decoded, output: decoded.ok ? `${objects} objects` : decoded.output };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Every check of one rendered values file. */
 export function checkRendered(
   label: string,
@@ -183,15 +196,7 @@ export function checkRendered(
 ): CheckResult[] {
   const results: CheckResult[] = [];
   const push = (result: CheckResult | undefined) => result && results.push(result);
-  const dir = mkdtempSync(join(tmpdir(), "lookout-helm-"));
-  try {
-    writeFileSync(join(dir, "manifests.yaml"), text);
-    const decoded = run("kubernetes API types", label, tools.kubeCheck, [join(dir, "manifests.yaml")]);
-    const objects = decoded.output.split("\n").filter((line) => !line.startsWith("kube-check:")).length;
-    results.push({ ...decoded, output: decoded.ok ? `${objects} objects` : decoded.output });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  results.push(checkKubernetesTypes(label, text, tools));
   /** The container's --config=/etc/otelcol/<file> arguments, pointed at the scratch copies. */
   const collectorArgs = (files: Record<string, string>, args: string[]) =>
     args.map((a) => a.replace(/^--config=\/etc\/otelcol\/(.+)$/, (_, f: string) => `--config=${files[f]}`));

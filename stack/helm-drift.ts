@@ -26,20 +26,23 @@ export function fillsPlaceholders(template: string, rendered: string): boolean {
   return new RegExp(`^${pattern}$`).test(rendered);
 }
 
+type JaegerConfig = { extensions?: { jaeger_storage?: { backends?: Record<string, unknown> } } };
+type DatasourceFile = { datasources?: Datasource[] };
+
 interface Datasource {
   url?: string;
   secureJsonData?: unknown;
   [key: string]: unknown;
 }
 
-function withoutClusterFields(file: { datasources?: Datasource[] }): unknown {
+function withoutClusterFields(file: DatasourceFile): unknown {
   return {
     ...file,
     datasources: (file.datasources ?? []).map(({ url: _url, secureJsonData: _secure, ...rest }) => rest),
   };
 }
 
-function withoutBackend(config: { extensions?: { jaeger_storage?: { backends?: Record<string, unknown> } } }) {
+function withoutBackend(config: JaegerConfig): JaegerConfig {
   const copy = structuredClone(config);
   delete copy.extensions?.jaeger_storage?.backends?.lookout_store;
   return copy;
@@ -84,7 +87,12 @@ export function renderedDrift(manifests: Manifest[]): string[] {
 
   const jaeger = configMap(manifests, "jaeger")?.["config.yaml"];
   if (jaeger === undefined) problems.push("Jaeger's config: not rendered");
-  else if (!isDeepStrictEqual(withoutBackend(parse(jaeger)), withoutBackend(parse(source("jaeger/config.yaml"))))) {
+  else if (
+    !isDeepStrictEqual(
+      withoutBackend(parse(jaeger) as JaegerConfig),
+      withoutBackend(parse(source("jaeger/config.yaml")) as JaegerConfig),
+    )
+  ) {
     problems.push("Jaeger's config differs from jaeger/config.yaml in more than its storage backend");
   }
 
@@ -92,7 +100,10 @@ export function renderedDrift(manifests: Manifest[]): string[] {
   const datasourceFile = "grafana-provisioning/datasources/lookout.yml";
   if (datasources !== undefined) {
     if (
-      !isDeepStrictEqual(withoutClusterFields(parse(datasources)), withoutClusterFields(parse(source(datasourceFile))))
+      !isDeepStrictEqual(
+        withoutClusterFields(parse(datasources) as DatasourceFile),
+        withoutClusterFields(parse(source(datasourceFile)) as DatasourceFile),
+      )
     ) {
       problems.push(`Grafana's datasources differ from ${datasourceFile} in more than their URLs and secrets`);
     }

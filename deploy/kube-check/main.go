@@ -40,6 +40,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/serializer/json"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"sigs.k8s.io/yaml"
 )
 
 func newScheme() *runtime.Scheme {
@@ -84,7 +85,6 @@ func main() {
 	}
 }
 
-
 func checkStream(file string, in io.Reader, dec runtime.Decoder) bool {
 	reader := utilyaml.NewYAMLReader(bufio.NewReader(in))
 	ok := true
@@ -101,15 +101,7 @@ func checkStream(file string, in io.Reader, dec runtime.Decoder) bool {
 			continue
 		}
 		obj, gvk, err := dec.Decode(doc, nil, nil)
-		label := "?"
-		if gvk != nil {
-			label = gvk.Kind
-		}
-		if obj != nil {
-			if m, merr := metaOf(obj); merr == nil {
-				label += " " + m.GetName()
-			}
-		}
+		label := describe(doc)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "kube-check: %s: document %d (%s): %v\n", file, n, label, err)
 			ok = false
@@ -125,6 +117,20 @@ func checkStream(file string, in io.Reader, dec runtime.Decoder) bool {
 		}
 		fmt.Printf("%s %s\n", gvk.GroupVersion().String(), label)
 	}
+}
+
+// describe names a document "<kind> <name>" from a lenient read, so a document the strict decode refuses is named too.
+func describe(doc []byte) string {
+	var head struct {
+		Kind     string `json:"kind"`
+		Metadata struct {
+			Name string `json:"name"`
+		} `json:"metadata"`
+	}
+	if err := yaml.Unmarshal(doc, &head); err != nil || head.Kind == "" {
+		return "?"
+	}
+	return strings.TrimSpace(head.Kind + " " + head.Metadata.Name)
 }
 
 func stripComments(doc []byte) []byte {
