@@ -17,6 +17,7 @@ import {
   COLLECTOR_STABLE_VERSION,
   COLLECTOR_VERSION,
   DEBIAN_PACKAGES,
+  HELM_VERSION,
   JAEGER_COMMIT,
   JAEGER_MODULE_VERSION,
   JAEGER_RELEASE,
@@ -37,7 +38,7 @@ Commands:
   stack up          start the whole stack natively, in the foreground (Ctrl-C stops it); installs what is missing
   stack down        stop a stack started from another terminal
   stack status      show each component's process and readiness
-  setup             install or build every real component (Debian packages, the Python environment, collector, Jaeger, telemetrygen)
+  setup             install or build every real component (Debian packages, the Python environment, collector, Jaeger, telemetrygen, helm)
   validate          check every config file with its component's own validator
   render            fill the \${NAME} placeholders of the Prometheus and Alertmanager configs (used by compose)
   ports             print the ports table (defaults and LOOKOUT_PORT_* overrides)
@@ -73,8 +74,9 @@ Installs the Debian packages (prometheus, promtool, alertmanager, amtool, export
 and builds the Go tools into LOOKOUT_CACHE/tools, keyed by version. Idempotent: a second run only checks.`,
   validate: `Usage: lookout validate
 
-Runs otelcol validate, jaeger validate, promtool check config / check rules / test rules, amtool check-config and
-Lookout's compose check. Exit code 1 if any check fails; each failure names the file and what was wrong.`,
+Runs otelcol validate, jaeger validate, promtool check config / check rules / test rules, amtool check-config,
+Lookout's compose check, and the Helm chart's checks (helm lint and template over deploy/helm/lookout/ci/*-values.yaml,
+kube-check, and each rendered config through its validator). Exit code 1 if any check fails; each failure names the file and what was wrong.`,
   render: `Usage: lookout render --out DIR
 
 Fills the \${NAME} placeholders of prometheus/prometheus.yml and alerts/alertmanager.yml from environment variables
@@ -123,6 +125,7 @@ export function versionText(): string {
     `  opentelemetry collector  v${COLLECTOR_VERSION} (core v${COLLECTOR_STABLE_VERSION}, built with ocb)`,
     `  telemetrygen             v${TELEMETRYGEN_VERSION}`,
     `  jaeger                   ${JAEGER_RELEASE} (module ${JAEGER_MODULE_VERSION}, commit ${JAEGER_COMMIT.slice(0, 12)})`,
+    `  helm                     ${HELM_VERSION} (renders and lints deploy/helm/lookout)`,
     `  debian packages          ${DEBIAN_PACKAGES.map((d) => d.name).join(", ")}`,
   ].join("\n");
 }
