@@ -39,6 +39,39 @@ const envOf = (workload: Manifest | undefined) =>
     ((podContainers(workload)[0] as { env?: Env[] } | undefined)?.env ?? []).map((e) => [e.name, e] as const),
   );
 
+interface Peer {
+  podSelector?: { matchLabels?: Record<string, string> };
+  namespaceSelector?: unknown;
+}
+interface IngressRule {
+  ports?: { port: number }[];
+  from?: Peer[];
+}
+
+/**
+ * Whether the chart's NetworkPolicies let a pod of component `from` (in the release's namespace) reach port of
+ * component `to`: some policy selecting `to` has a rule with that port and no `from`, or a pod selector that matches.
+ */
+function admits(manifests: Manifest[], from: { component: string }, to: string, port: number): boolean {
+  const labels: Record<string, string> = {
+    "app.kubernetes.io/name": "lookout",
+    "app.kubernetes.io/instance": "lookout",
+    "app.kubernetes.io/component": from.component,
+  };
+  const matches = (selector: Record<string, string> = {}) =>
+    Object.entries(selector).every(([k, v]) => labels[k] === v);
+  return manifests
+    .filter((m) => m.kind === "NetworkPolicy")
+    .filter((p) => (p.spec?.podSelector as Peer["podSelector"])?.matchLabels?.["app.kubernetes.io/component"] === to)
+    .some((p) =>
+      (p.spec?.ingress as IngressRule[]).some(
+        (rule) =>
+          (rule.ports ?? []).some((p) => p.port === port) &&
+          (!rule.from || rule.from.some((peer) => !peer.namespaceSelector && matches(peer.podSelector?.matchLabels))),
+      ),
+    );
+}
+
 describe("the scale-out shape (3 samplers)", () => {
   const manifests = render("scaleout");
   const samplers = find(manifests, "StatefulSet", "sampler")!;
@@ -192,6 +225,40 @@ describe("every workload", () => {
           expect(entry.value, `${workload.metadata.name} ${name}`).toBeUndefined();
         }
       }
+    }
+  });
+
+  it("lets through every connection the rendered configs make, and only the OTLP and aggregator ports from anywhere", () => {
+    const manifests = render("scaleout");
+    // from → to:port, as the configs and the pods' environment name them.
+    const connections: [string, string, number][] = [
+      ["loadbalancer", "sampler", 4317], // load_balancing exporter
+      ["jaeger", "sampler", 4317], // Jaeger's own telemetry
+      ["sampler", "jaeger", 14317], // otlp_grpc/jaeger
+      ["sampler", "prometheus", 9090], // remote write
+      ["prometheus", "loadbalancer", 8888],
+      ["prometheus", "sampler", 8888],
+      ["prometheus", "prometheus", 9090],
+      ["prometheus", "alertmanager", 9093],
+      ["alertmanager", "aggregator", 8080], // webhook
+      ["aggregator", "sampler", 13133], // health check of the collector target
+      ["aggregator", "jaeger", 14133],
+      ["aggregator", "prometheus", 9090],
+      ["aggregator", "alertmanager", 9093],
+    ];
+    for (const [from, to, port] of connections) {
+      expect(admits(manifests, { component: from }, to, port), `${from} → ${to}:${port}`).toBe(true);
+    }
+    const outsider = { component: "someone-else" };
+    expect(admits(manifests, outsider, "loadbalancer", 4317)).toBe(true);
+    expect(admits(manifests, outsider, "aggregator", 8080)).toBe(true);
+    for (const [to, port] of [
+      ["sampler", 4317],
+      ["sampler", 8888],
+      ["jaeger", 14317],
+      ["loadbalancer", 8888],
+    ] as const) {
+      expect(admits(manifests, outsider, to, port), `outsider → ${to}:${port}`).toBe(false);
     }
   });
 
