@@ -149,7 +149,12 @@ describe("values the chart refuses", () => {
     {
       name: "a Jaeger backend it cannot scale",
       set: ["jaeger.storage.type=badger"],
-      expected: /choose opensearch or cassandra/,
+      expected: /value must be one of 'opensearch', 'cassandra'/,
+    },
+    {
+      name: "a misspelt value (values.schema.json)",
+      set: ["sampler.replica=3"],
+      expected: /at '\/sampler': additional properties 'replica' not allowed/,
     },
   ])("refuses $name", ({ set, expected }) => {
     expect(refusal("minimal", set)).toMatch(expected);

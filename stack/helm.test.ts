@@ -70,6 +70,17 @@ describe("lookout validate on the Helm chart", () => {
   });
 });
 
+describe("a missing tool", () => {
+  it("fails the chart's checks with the command that installs it", () => {
+    const missing = { ...tools, helm: join(scratch, "no-such-helm"), kubeCheck: join(scratch, "no-such-kube-check") };
+    const results = validateChart(missing);
+    const lint = results.find((r) => r.name === "helm lint")!;
+    expect(lint.ok).toBe(false);
+    expect(lint.output).toContain("npm run setup");
+    expect(checkKubernetesTypes("x.yaml", "", missing).output).toMatch(/no-such-kube-check.*npm run setup/);
+  });
+});
+
 describe("kube-check (strict decoding against the Kubernetes API types)", () => {
   const deployment = (spec: string) => `apiVersion: apps/v1
 kind: Deployment
