@@ -152,6 +152,11 @@ describe("values the chart refuses", () => {
       expected: /value must be one of 'opensearch', 'cassandra'/,
     },
     {
+      name: "a target that is not host:port",
+      set: ["targets.relaycore=http://relaycore"],
+      expected: /at '\/targets\/relaycore'/,
+    },
+    {
       name: "a misspelt value (values.schema.json)",
       set: ["sampler.replica=3"],
       expected: /at '\/sampler': additional properties 'replica' not allowed/,

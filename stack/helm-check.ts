@@ -20,6 +20,7 @@ import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { CHART_DIR, chartDrift, type HelmTools, helmTools } from "./helm.js";
 import { renderedDrift } from "./helm-drift.js";
+import { loadConfigFile } from "../health-aggregator/src/config/load.js";
 import { REPO_ROOT } from "./paths.js";
 import { ensureStackTls } from "./tls.js";
 import { missingToolMessage, type ToolPaths, toolPaths } from "./tools.js";
@@ -136,7 +137,8 @@ function scratchTree(manifests: Manifest[], tlsRole: "server" | "client"): strin
 
 /** The container's environment as the pod would have it: literal values, secrets as placeholders, the pod name. */
 function containerEnv(container: Container | undefined, scratch: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
+  // Only what a process needs to run: a variable the pod spec lacks must not come from the caller's environment.
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: process.env.TMPDIR };
   for (const entry of container?.env ?? []) {
     if (entry.value !== undefined) env[entry.name] = mapPaths(entry.value, scratch);
     else if (JSON.stringify(entry.valueFrom).includes("fieldPath")) env[entry.name] = "lookout-validate-0";
@@ -253,6 +255,7 @@ export function checkRendered(
     ),
   );
   push(checkChartRules(label, manifests, tools));
+  push(checkAggregator(label, manifests));
   const drift = renderedDrift(manifests);
   results.push({
     name: "chart configs match their sources",
@@ -261,6 +264,27 @@ export function checkRendered(
     output: drift.join("\n"),
   });
   return results;
+}
+
+/** The aggregator's targets file as its pod expands it: Lookout's schema and cross-checks, the pod's environment. */
+function checkAggregator(label: string, manifests: Manifest[]): CheckResult | undefined {
+  const text = find(manifests, "ConfigMap", "aggregator")?.data?.["lookout.yml"];
+  if (text === undefined) return undefined;
+  const dir = mkdtempSync(join(tmpdir(), "lookout-helm-aggregator-"));
+  const name = "chart aggregator config";
+  try {
+    const env = containerEnv(podContainers(find(manifests, "Deployment", "aggregator"))[0], dir);
+    // Secrets that are URLs get a URL of their kind (the check parses them).
+    env.LOOKOUT_POSTGRES_URL = "postgresql://validate@127.0.0.1:1/validate";
+    env.LOOKOUT_REDIS_URL = "redis://127.0.0.1:1";
+    writeFileSync(join(dir, "lookout.yml"), text);
+    const config = loadConfigFile(join(dir, "lookout.yml"), env);
+    return { name, file: `${label}: aggregator`, ok: true, output: `${config.targets.length} targets` };
+  } catch (error) {
+    return { name, file: `${label}: aggregator`, ok: false, output: (error as Error).message };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** The rules as Prometheus would load them: the rules ConfigMap's files, or each PrometheusRule's groups. */

@@ -18,6 +18,7 @@ import {
   helmTemplate,
   type Manifest,
   parseManifests,
+  podContainers,
   validateChart,
 } from "./helm-check.js";
 import { fillsPlaceholders, renderedDrift } from "./helm-drift.js";
@@ -59,6 +60,7 @@ describe("lookout validate on the Helm chart", () => {
           "chart prometheus config",
           "chart alertmanager config",
           "chart alert rules",
+          "chart aggregator config",
           "chart configs match their sources",
         ]),
       );
@@ -133,6 +135,15 @@ describe("the rendered configs through their own validators", () => {
     const sampler = checkRendered("bad.yaml", manifests, text, tools).find((r) => r.file.endsWith(": sampler"))!;
     expect(sampler.ok).toBe(false);
     expect(sampler.output).toMatch(/decision_wait/);
+  });
+
+  it("refuses an aggregator whose pod spec leaves a target's address unset", () => {
+    const { manifests, text } = render("minimal");
+    const container = podContainers(find(manifests, "Deployment", "aggregator"))[0]!;
+    container.env = container.env?.filter((e) => e.name !== "LOOKOUT_RELAYCORE_ADDR");
+    const result = checkRendered("bad.yaml", manifests, text, tools).find((r) => r.name === "chart aggregator config")!;
+    expect(result.ok).toBe(false);
+    expect(result.output).toMatch(/environment variable LOOKOUT_RELAYCORE_ADDR is not set/);
   });
 
   it("refuses rules that promtool refuses", () => {
