@@ -63,7 +63,7 @@ its soft limit is 50 MiB below, gateway.yaml's spike_limit_mib).
 {{- $mib := include "lookout.mebibytes" .resources.limits.memory | atoi -}}
 {{- if lt $mib 256 -}}
 {{- fail (printf "%s: a memory limit of %d MiB leaves the memory limiter no room; give at least 256Mi" .component $mib) -}}
-{{- end }}
+{{- end -}}
 - name: GOMEMLIMIT
   value: {{ printf "%dMiB" (div (mul $mib 25) 32) | quote }}
 - name: LOOKOUT_COLLECTOR_MEMORY_LIMIT_MIB
