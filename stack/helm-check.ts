@@ -1,6 +1,6 @@
 /**
- * Validates deploy/helm/lookout without a cluster, for `lookout validate` and stack/helm.test.ts. For each values
- * file of the chart's ci/ folder (minimal, scale-out, operator mode):
+ * Validates deploy/helm/lookout without a cluster, for `lookout validate` and stack/helm.test.ts. For the chart's
+ * default values and each values file of its ci/ folder (minimal, scale-out, operator mode):
  *
  * - `helm lint --strict` and `helm template`;
  * - every rendered manifest decoded strictly against the pinned Kubernetes API types (deploy/kube-check);
@@ -321,9 +321,15 @@ export function validateChart(tools: ToolPaths & HelmTools = { ...toolPaths(), .
       output: drift.join("\n"),
     },
   ];
-  for (const values of chartValuesFiles()) {
-    const label = `deploy/helm/lookout/ci/${values.split("/").pop()}`;
-    const lint = run("helm lint", label, tools.helm, ["lint", "--strict", CHART_DIR, "--values", values]);
+  // The chart's own defaults (what `helm install` without --values gives), then each ci/ values file.
+  for (const values of [undefined, ...chartValuesFiles()]) {
+    const label = values ? `deploy/helm/lookout/ci/${values.split("/").pop()}` : "deploy/helm/lookout/values.yaml";
+    const lint = run("helm lint", label, tools.helm, [
+      "lint",
+      "--strict",
+      CHART_DIR,
+      ...(values ? ["--values", values] : []),
+    ]);
     results.push({ ...lint, output: lint.ok ? "" : lint.output });
     const { result, text } = helmTemplate(values, [], tools);
     results.push({ ...result, file: label });

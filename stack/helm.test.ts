@@ -48,8 +48,8 @@ describe("lookout validate on the Helm chart", () => {
     );
     const results = validateChart(tools);
     expect(failures(results)).toEqual([]);
-    for (const values of ["minimal", "scaleout"]) {
-      const names = results.filter((r) => r.file.includes(`ci/${values}-values.yaml`)).map((r) => r.name);
+    for (const values of ["ci/minimal-values.yaml", "ci/scaleout-values.yaml", "lookout/values.yaml"]) {
+      const names = results.filter((r) => r.file.includes(values)).map((r) => r.name);
       expect(names).toEqual(
         expect.arrayContaining([
           "helm lint",
