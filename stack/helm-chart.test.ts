@@ -3,12 +3,14 @@
  * memory settings computed from the container limit, the aggregator's refusal of replicas it cannot run, operator
  * mode, and the security settings every workload must have.
  */
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CHART_DIR, chartSourceFiles, helmTools } from "./helm.js";
 import { find, helmTemplate, type Manifest, parseManifests, podContainers } from "./helm-check.js";
 import { missingToolMessage } from "./tools.js";
+import { HELM_VERSION } from "./versions.js";
 
 const tools = helmTools();
 if (!existsSync(tools.helm)) throw new Error(missingToolMessage("helm", tools.helm));
@@ -71,6 +73,12 @@ function admits(manifests: Manifest[], from: { component: string }, to: string, 
       ),
     );
 }
+
+describe("helm", () => {
+  it("is the pinned release", () => {
+    expect(spawnSync(tools.helm, ["version", "--short"], { encoding: "utf8" }).stdout.trim()).toBe(HELM_VERSION);
+  });
+});
 
 describe("the scale-out shape (3 samplers)", () => {
   const manifests = render("scaleout");

@@ -133,11 +133,21 @@ export async function ensureHelm(progress: Progress, env: NodeJS.ProcessEnv = pr
   assertGo(env);
   progress(`→ building helm ${HELM_VERSION} from its Go module (a few minutes on 2 cores)`);
   await buildInto(helm, (staging) =>
-    runWithProgress("go", ["install", "-trimpath", "-ldflags=-s -w", `helm.sh/helm/v4/cmd/helm@${HELM_VERSION}`], {
-      env: { ...env, CGO_ENABLED: "0", GOBIN: staging },
-      label: "building helm",
-      progress,
-    }),
+    // The version stamped as helm's own release process does, so `helm version` names the patch release.
+    runWithProgress(
+      "go",
+      [
+        "install",
+        "-trimpath",
+        `-ldflags=-s -w -X helm.sh/helm/v4/internal/version.version=${HELM_VERSION}`,
+        `helm.sh/helm/v4/cmd/helm@${HELM_VERSION}`,
+      ],
+      {
+        env: { ...env, CGO_ENABLED: "0", GOBIN: staging },
+        label: "building helm",
+        progress,
+      },
+    ),
   );
   progress(`✓ helm built: ${helm}`);
   return helm;
