@@ -165,6 +165,11 @@ describe("values the chart refuses", () => {
       expected: /at '\/targets\/relaycore'/,
     },
     {
+      name: "operator mode without a remote-write store",
+      set: ["prometheusOperator.enabled=true", "remoteWrite.url="],
+      expected: /remoteWrite\.url: the chart's Prometheus is not deployed/,
+    },
+    {
       name: "a misspelt value (values.schema.json)",
       set: ["sampler.replica=3"],
       expected: /at '\/sampler': additional properties 'replica' not allowed/,
@@ -199,6 +204,15 @@ describe("operator mode", () => {
     const sampler = JSON.stringify(find(manifests, "ServiceMonitor", "sampler"));
     expect(sampler).toContain('"interval":"15s"');
     expect(sampler).toContain('"replacement":"otel-collector-sampler"');
+  });
+
+  it("points the aggregator and Grafana at the operator's Prometheus and Alertmanager", () => {
+    const env = envOf(find(manifests, "Deployment", "aggregator"));
+    expect(env.LOOKOUT_PROMETHEUS_ADDR?.value).toBe("monitoring-prometheus.monitoring.svc:9090");
+    expect(env.LOOKOUT_ALERTMANAGER_ADDR?.value).toBe("monitoring-alertmanager.monitoring.svc:9093");
+    const datasources = find(manifests, "ConfigMap", "grafana-datasources")!.data!["lookout-datasources.yaml"]!;
+    expect(datasources).toContain("url: http://monitoring-prometheus.monitoring.svc:9090");
+    expect(datasources).toContain("url: http://monitoring-alertmanager.monitoring.svc:9093");
   });
 
   it("remote-writes to the configured store with its own credentials", () => {

@@ -3,6 +3,41 @@ The values of the ${NAME} placeholders of prometheus/prometheus.yml and alerts/a
 same names `lookout render` fills for the native stack and compose, with Service addresses and mounted files.
 */}}
 
+{{/* Whether the chart runs its own Prometheus / Alertmanager (not in operator mode, and not when disabled). */}}
+{{- define "lookout.ownPrometheus" -}}
+{{- if and .Values.prometheus.enabled (not .Values.prometheusOperator.enabled) }}true{{ end -}}
+{{- end -}}
+{{- define "lookout.ownAlertmanager" -}}
+{{- if and .Values.alertmanager.enabled (not .Values.prometheusOperator.enabled) }}true{{ end -}}
+{{- end -}}
+
+{{/* host:port of the Prometheus and Alertmanager the aggregator and Grafana use: the chart's, or the ones in their place. */}}
+{{- define "lookout.prometheusAddress" -}}
+{{- if include "lookout.ownPrometheus" . -}}
+{{- printf "%s:9090" (include "lookout.host" (dict "root" . "component" "prometheus")) -}}
+{{- else -}}
+{{- .Values.prometheusOperator.prometheusAddress -}}
+{{- end -}}
+{{- end -}}
+{{- define "lookout.alertmanagerAddress" -}}
+{{- if include "lookout.ownAlertmanager" . -}}
+{{- printf "%s:9093" (include "lookout.host" (dict "root" . "component" "alertmanager")) -}}
+{{- else -}}
+{{- .Values.prometheusOperator.alertmanagerAddress -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The samplers' remote-write URL: remoteWrite.url, or the chart's own Prometheus. */}}
+{{- define "lookout.remoteWriteUrl" -}}
+{{- if .Values.remoteWrite.url -}}
+{{- .Values.remoteWrite.url -}}
+{{- else if include "lookout.ownPrometheus" . -}}
+{{- printf "http://%s:9090/api/v1/write" (include "lookout.host" (dict "root" . "component" "prometheus")) -}}
+{{- else -}}
+{{- fail "remoteWrite.url: the chart's Prometheus is not deployed (prometheusOperator.enabled or prometheus.enabled false), so name the store the samplers remote-write span metrics to" -}}
+{{- end -}}
+{{- end -}}
+
 {{- define "lookout.credentialsDir" -}}/etc/lookout/credentials{{- end -}}
 
 {{- define "lookout.credentialFile" -}}
