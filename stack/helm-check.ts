@@ -8,7 +8,8 @@
  *   environment the pod spec gives the container;
  * - the rendered Prometheus config through `promtool check config`, the rules (ConfigMap or PrometheusRules) through
  *   `promtool check rules`, the Alertmanager config through `amtool check-config`;
- * - every rendered config against the repository file it was rendered from (stack/helm-drift.ts).
+ * - every rendered config against the repository file it was rendered from (stack/helm-drift.ts);
+ * - references between the rendered objects (stack/helm-refs.ts).
  *
  * The configs name the paths the pods mount (/etc/lookout/…, /etc/prometheus/rules…); the validators run them with
  * those paths moved under a scratch folder that holds the same files (placeholder secrets, a throwaway CA).
@@ -20,6 +21,7 @@ import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { CHART_DIR, chartDrift, type HelmTools, helmTools } from "./helm.js";
 import { renderedDrift } from "./helm-drift.js";
+import { danglingReferences } from "./helm-refs.js";
 import { loadConfigFile } from "../health-aggregator/src/config/load.js";
 import { REPO_ROOT } from "./paths.js";
 import { ensureStackTls } from "./tls.js";
@@ -256,6 +258,13 @@ export function checkRendered(
   );
   push(checkChartRules(label, manifests, tools));
   push(checkAggregator(label, manifests));
+  const dangling = danglingReferences(manifests);
+  results.push({
+    name: "chart references resolve",
+    file: label,
+    ok: dangling.length === 0,
+    output: dangling.join("\n"),
+  });
   const drift = renderedDrift(manifests);
   results.push({
     name: "chart configs match their sources",

@@ -22,6 +22,7 @@ import {
   validateChart,
 } from "./helm-check.js";
 import { fillsPlaceholders, renderedDrift } from "./helm-drift.js";
+import { danglingReferences } from "./helm-refs.js";
 import { REPO_ROOT } from "./paths.js";
 import { missingToolMessage } from "./tools.js";
 
@@ -61,6 +62,7 @@ describe("lookout validate on the Helm chart", () => {
           "chart alertmanager config",
           "chart alert rules",
           "chart aggregator config",
+          "chart references resolve",
           "chart configs match their sources",
         ]),
       );
@@ -167,6 +169,29 @@ describe("the rendered configs through their own validators", () => {
     )!;
     expect(result.ok).toBe(false);
     expect(result.output).toMatch(/nobody/);
+  });
+});
+
+describe("references between the rendered objects", () => {
+  it("names a mount, account, HPA target and Service port that do not resolve", () => {
+    const { manifests } = render("scaleout");
+    expect(danglingReferences(manifests)).toEqual([]);
+    const rename = (kind: string, suffix: string, name: string) =>
+      (find(manifests, kind, suffix)!.metadata.name = name);
+    rename("ConfigMap", "jaeger", "renamed-config");
+    rename("ServiceAccount", "loadbalancer", "renamed-account");
+    const lb = find(manifests, "Deployment", "loadbalancer")!;
+    (find(manifests, "HorizontalPodAutoscaler", "loadbalancer")!.spec!.scaleTargetRef as { name: string }).name =
+      "nobody";
+    const ports = find(manifests, "Service", "sampler")!.spec!.ports as { targetPort: string }[];
+    ports[0]!.targetPort = "otlp";
+    expect(danglingReferences(manifests)).toEqual([
+      "Deployment lookout-jaeger: volume config mounts ConfigMap lookout-jaeger, not rendered",
+      `Deployment ${lb.metadata.name}: ServiceAccount lookout-loadbalancer is not rendered`,
+      "RoleBinding lookout-loadbalancer: ServiceAccount lookout-loadbalancer is not rendered",
+      "HorizontalPodAutoscaler lookout-loadbalancer: Deployment nobody is not rendered",
+      "Service lookout-sampler: no selected container has a port named otlp",
+    ]);
   });
 });
 
