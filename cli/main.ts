@@ -12,10 +12,12 @@ import { renderConfigs } from "./render.js";
 import { stackDown, stackStatus, stackUp } from "../stack/stack.js";
 import { ALL_TOOLS, setup, type ToolName } from "../stack/setup.js";
 import { validateAll } from "../stack/validate.js";
+import { chartDrift, syncChart } from "../stack/helm.js";
 import {
   COLLECTOR_STABLE_VERSION,
   COLLECTOR_VERSION,
   DEBIAN_PACKAGES,
+  HELM_VERSION,
   JAEGER_COMMIT,
   JAEGER_MODULE_VERSION,
   JAEGER_RELEASE,
@@ -36,13 +38,15 @@ Commands:
   stack up          start the whole stack natively, in the foreground (Ctrl-C stops it); installs what is missing
   stack down        stop a stack started from another terminal
   stack status      show each component's process and readiness
-  setup             install or build every real component (Debian packages, the Python environment, collector, Jaeger, telemetrygen)
+  setup             install or build every real component (Debian packages, the Python environment, collector, Jaeger, telemetrygen, helm)
   validate          check every config file with its component's own validator
   render            fill the \${NAME} placeholders of the Prometheus and Alertmanager configs (used by compose)
   ports             print the ports table (defaults and LOOKOUT_PORT_* overrides)
   synthetics run <flow>  run a synthetic flow now (through the aggregator, or --local) and print its result
   dashboards build  write the Grafana dashboards (dashboards/*.ts) as JSON into grafana-provisioning/dashboards/json/
   dashboards check  fail when that JSON and its sources disagree
+  helm sync         copy the config files the Helm chart renders from into deploy/helm/lookout/files/
+  helm check        fail when a copy in the chart and its source disagree
   admin token       mint a short-lived JWT for the aggregator's admin API
   sentinel          watch the stack from another host: Watchdog heartbeat and status page (docs/sentinel.md)
   help <command>    help for one command
@@ -64,14 +68,15 @@ Every command accepts --help. Docs: README.md, docs/setup.md, docs/troubleshooti
            --no-setup   fail instead of installing missing tools
   down     Stop the stack running for this LOOKOUT_HOME (sends SIGTERM to its supervisor and waits).
   status   Print each component's pid, state and URL; exit code 0 only when everything is up and ready.`,
-  setup: `Usage: lookout setup [--only debian,python,collector,jaeger,telemetrygen,compose-check]
+  setup: `Usage: lookout setup [--only debian,python,collector,jaeger,telemetrygen,compose-check,helm,kube-check]
 
 Installs the Debian packages (prometheus, promtool, alertmanager, amtool, exporters, postgresql, redis, chromium)
 and builds the Go tools into LOOKOUT_CACHE/tools, keyed by version. Idempotent: a second run only checks.`,
   validate: `Usage: lookout validate
 
-Runs otelcol validate, jaeger validate, promtool check config / check rules / test rules, amtool check-config and
-Lookout's compose check. Exit code 1 if any check fails; each failure names the file and what was wrong.`,
+Runs otelcol validate, jaeger validate, promtool check config / check rules / test rules, amtool check-config,
+Lookout's compose check, and the Helm chart's checks (helm lint and template over deploy/helm/lookout/ci/*-values.yaml,
+kube-check, and each rendered config through its validator). Exit code 1 if any check fails; each failure names the file and what was wrong.`,
   render: `Usage: lookout render --out DIR
 
 Fills the \${NAME} placeholders of prometheus/prometheus.yml and alerts/alertmanager.yml from environment variables
@@ -98,6 +103,11 @@ LOOKOUT_AGGREGATOR_CONFIG).
 
   TOKEN=$(lookout admin token)
   curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8080/api/v1/admin/maintenance`,
+  helm: `Usage: lookout helm sync|check
+
+  sync     Copy the repository's config files that deploy/helm/lookout renders (collector, Prometheus, Alertmanager,
+           rules, the aggregator's targets, Jaeger, Grafana provisioning) into its files/ folder. Commit the result.
+  check    Exit 1, naming each file, when a copy is missing, differs from its source or has no source.`,
   synthetics: SYNTHETICS_HELP,
   sentinel: SENTINEL_HELP,
   ports: `Usage: lookout ports [--markdown]
@@ -115,6 +125,7 @@ export function versionText(): string {
     `  opentelemetry collector  v${COLLECTOR_VERSION} (core v${COLLECTOR_STABLE_VERSION}, built with ocb)`,
     `  telemetrygen             v${TELEMETRYGEN_VERSION}`,
     `  jaeger                   ${JAEGER_RELEASE} (module ${JAEGER_MODULE_VERSION}, commit ${JAEGER_COMMIT.slice(0, 12)})`,
+    `  helm                     ${HELM_VERSION} (renders and lints deploy/helm/lookout)`,
     `  debian packages          ${DEBIAN_PACKAGES.map((d) => d.name).join(", ")}`,
   ].join("\n");
 }
@@ -227,6 +238,26 @@ export async function main(argv: string[]): Promise<number> {
         throw new LookoutError(
           "LOOKOUT_ERR_USAGE",
           `unknown dashboards command ${JSON.stringify(sub ?? "")}\n\n${HELP.dashboards}`,
+        );
+      }
+      case "helm": {
+        const [sub, ...subArgs] = rest;
+        parse("helm", subArgs, {}, 0, `helm ${sub ?? ""}`.trim());
+        if (sub === "sync") {
+          const changed = syncChart();
+          for (const problem of changed) out(`updated ${problem}`);
+          out(changed.length === 0 ? "the chart's files already match their sources" : `${changed.length} updated`);
+          return 0;
+        }
+        if (sub === "check") {
+          const problems = chartDrift();
+          for (const problem of problems) out(`✗ ${problem}`);
+          if (problems.length === 0) out("the chart's files match their sources");
+          return problems.length === 0 ? 0 : 1;
+        }
+        throw new LookoutError(
+          "LOOKOUT_ERR_USAGE",
+          `unknown helm command ${JSON.stringify(sub ?? "")}\n\n${HELP.helm}`,
         );
       }
       case "admin": {

@@ -1,5 +1,6 @@
 /** `lookout setup`: installs or builds every tool the stack and the tests use; idempotent and cached by version. */
 import { ensureComposeCheck } from "./compose.js";
+import { ensureHelm, ensureKubeCheck } from "./helm.js";
 import { ensurePythonEnv } from "./python.js";
 import {
   ensureCollector,
@@ -10,7 +11,8 @@ import {
   runWithProgress,
 } from "./tools.js";
 
-export type ToolName = "debian" | "python" | "collector" | "jaeger" | "telemetrygen" | "compose-check";
+export type ToolName =
+  "debian" | "python" | "collector" | "jaeger" | "telemetrygen" | "compose-check" | "helm" | "kube-check";
 export const ALL_TOOLS: readonly ToolName[] = [
   "debian",
   "python",
@@ -18,6 +20,8 @@ export const ALL_TOOLS: readonly ToolName[] = [
   "jaeger",
   "telemetrygen",
   "compose-check",
+  "helm",
+  "kube-check",
 ];
 
 /** Installs what is missing: the packages first (quick to fail), then the Go builds, slowest last but one. */
@@ -26,6 +30,8 @@ export async function setup(progress: Progress, only: readonly ToolName[] = ALL_
   if (only.includes("debian")) await ensureDebianPackages(progress);
   if (only.includes("python")) await ensurePythonEnv(progress, runWithProgress);
   if (only.includes("compose-check")) await ensureComposeCheck(progress);
+  if (only.includes("kube-check")) await ensureKubeCheck(progress);
+  if (only.includes("helm")) await ensureHelm(progress);
   if (only.includes("telemetrygen")) await ensureTelemetrygen(progress);
   if (only.includes("collector")) await ensureCollector(progress);
   if (only.includes("jaeger")) await ensureJaeger(progress);

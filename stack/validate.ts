@@ -9,6 +9,8 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { checkCompose } from "./compose.js";
+import { validateChart } from "./helm-check.js";
+import { helmTools } from "./helm.js";
 import { aggregatorConfigPlaceholders, renderValues } from "./components.js";
 import { ensureStackTls, tlsEnv } from "./tls.js";
 import { homeLayout, REPO_ROOT } from "./paths.js";
@@ -170,5 +172,7 @@ export function validateAll(tools: ToolPaths = toolPaths()): CheckResult[] {
   const composeFile = at("compose", "docker-compose.yml");
   const problems = checkCompose(composeFile);
   results.push({ name: "compose file", file: composeFile, ok: problems.length === 0, output: problems.join("\n") });
+  // The Helm chart (deploy/helm/lookout): lint, render, Kubernetes API types and each rendered config's validator.
+  results.push(...validateChart({ ...tools, ...helmTools() }));
   return results;
 }

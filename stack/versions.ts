@@ -39,3 +39,10 @@ export const DEBIAN_PACKAGES = [
   { name: "redis-server", binaries: ["/usr/bin/redis-server"] },
   { name: "chromium", binaries: ["/usr/bin/chromium"] },
 ] as const;
+
+/**
+ * Helm, built from its Go module like the collector (`lookout setup`): renders and lints deploy/helm/lookout. v4 is
+ * the release line the module registry here recommends; its k8s.io modules (v0.37) are the API types
+ * deploy/kube-check decodes the rendered manifests against.
+ */
+export const HELM_VERSION = "v4.3.2";
