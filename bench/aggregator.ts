@@ -18,7 +18,7 @@ import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import { REPO_ROOT } from "../stack/paths.js";
+import { REPO_ROOT } from "../shared/paths.js";
 import { Aggregator } from "../health-aggregator/src/aggregator.js";
 import { buildApp } from "../health-aggregator/src/app.js";
 import { settingsFromEnv } from "../health-aggregator/src/config.js";

@@ -11,7 +11,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
-import { REPO_ROOT } from "../stack/paths.js";
+import { REPO_ROOT } from "../shared/paths.js";
 import { type AlertRecord, type DemoService, newFiring, startAlertStack } from "./alert-scenarios.js";
 
 const minutes = Number(process.env.LOOKOUT_SOAK_MINUTES ?? "20");

@@ -8,7 +8,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
-import { REPO_ROOT } from "../stack/paths.js";
+import { REPO_ROOT } from "../shared/paths.js";
 import { measure, type Scenario, SCENARIOS, startAlertStack, waitResolved } from "./alert-scenarios.js";
 
 const runs = Number(process.env.LOOKOUT_BENCH_ALERT_RUNS ?? "3");

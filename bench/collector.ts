@@ -34,7 +34,7 @@ import { join } from "node:path";
 import { request } from "undici";
 import { parse, stringify } from "yaml";
 import { COLLECTOR_GOMEMLIMIT } from "../stack/components.js";
-import { REPO_ROOT } from "../stack/paths.js";
+import { REPO_ROOT } from "../shared/paths.js";
 import { freePort } from "../stack/free-ports.js";
 import { toolPaths } from "../stack/tools.js";
 

@@ -19,7 +19,7 @@ import { join } from "node:path";
 import { buildDashboards } from "../dashboards/index.js";
 import { resolveVariables, runDashboard } from "../dashboards/runner.js";
 import { freePort } from "../stack/free-ports.js";
-import { REPO_ROOT } from "../stack/paths.js";
+import { REPO_ROOT } from "../shared/paths.js";
 import { toolPaths } from "../stack/tools.js";
 
 const DAY = 86_400;

@@ -31,7 +31,7 @@ import { join } from "node:path";
 import { Pool, request } from "undici";
 import { components } from "../stack/components.js";
 import { startPartialStack } from "../stack/partial.js";
-import { REPO_ROOT } from "../stack/paths.js";
+import { REPO_ROOT } from "../shared/paths.js";
 import { freePort } from "../stack/free-ports.js";
 import { waitReady, httpReady } from "../stack/readiness.js";
 

@@ -9,7 +9,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
-import { homeLayout, REPO_ROOT } from "../stack/paths.js";
+import { homeLayout, REPO_ROOT } from "../shared/paths.js";
 import { freeStackPortEnv, releaseStackPortEnv, withPortRetry } from "../stack/free-ports.js";
 import { resolvePorts } from "../stack/ports.js";
 import { readState } from "../stack/supervisor.js";

@@ -10,6 +10,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const sourceDirs = [
   "cli",
+  "shared",
   "stack",
   "health-aggregator",
   "synthetics",

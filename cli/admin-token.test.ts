@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { JwtVerifier } from "../health-aggregator/src/admin/jwt.js";
 import { parseConfig } from "../health-aggregator/src/config/load.js";
-import { REPO_ROOT } from "../stack/paths.js";
+import { REPO_ROOT } from "../shared/paths.js";
 import { aggregatorConfigPlaceholders } from "../stack/components.js";
 import { resolvePorts } from "../stack/ports.js";
 import { lookout } from "../test/support/stack.js";

@@ -7,8 +7,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { SignJWT } from "jose";
 import { parseConfig, parseDuration } from "../health-aggregator/src/config/load.js";
-import { LookoutError } from "../stack/errors.js";
-import { homeLayout, lookoutHome, REPO_ROOT } from "../stack/paths.js";
+import { LookoutError } from "../shared/errors.js";
+import { homeLayout, lookoutHome, REPO_ROOT } from "../shared/paths.js";
 import { aggregatorConfigPlaceholders } from "../stack/components.js";
 import { resolvePorts } from "../stack/ports.js";
 

@@ -3,10 +3,10 @@
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { LookoutError } from "../stack/errors.js";
+import { LookoutError } from "../shared/errors.js";
 import { adminToken } from "./admin-token.js";
 import { type OptionSpec, parseCommand, stringValue } from "./args.js";
-import { lookoutCache, lookoutHome } from "../stack/paths.js";
+import { lookoutCache, lookoutHome } from "../shared/paths.js";
 import { PORT_SPECS, resolvePorts } from "../stack/ports.js";
 import { renderConfigs } from "./render.js";
 import { stackDown, stackStatus, stackUp } from "../stack/stack.js";
@@ -24,7 +24,7 @@ import {
 import { sentinel, SENTINEL_HELP } from "./sentinel.js";
 import { synthetics, SYNTHETICS_HELP } from "./synthetics.js";
 import { DASHBOARD_DIR, dashboardDrift, writeDashboards } from "../dashboards/index.js";
-import { REPO_ROOT } from "../stack/paths.js";
+import { REPO_ROOT } from "../shared/paths.js";
 import { join } from "node:path";
 
 const HELP: Record<string, string> = {

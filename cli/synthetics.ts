@@ -12,9 +12,9 @@ import { runFlow } from "../synthetics/src/runner.js";
 import { tracingFromEnv } from "../synthetics/src/tracing.js";
 import type { RunResult } from "../synthetics/src/types.js";
 import { loadConfigFile } from "../health-aggregator/src/config/load.js";
-import { LookoutError } from "../stack/errors.js";
+import { LookoutError } from "../shared/errors.js";
 import { parseCommand, stringValue } from "./args.js";
-import { homeLayout, lookoutHome, REPO_ROOT } from "../stack/paths.js";
+import { homeLayout, lookoutHome, REPO_ROOT } from "../shared/paths.js";
 import { aggregatorConfigPlaceholders } from "../stack/components.js";
 import { resolvePorts } from "../stack/ports.js";
 

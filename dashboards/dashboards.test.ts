@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { REPO_ROOT } from "../stack/paths.js";
+import { REPO_ROOT } from "../shared/paths.js";
 import { ALERTMANAGER_NAME } from "./alerts.js";
 import { DS } from "./common.js";
 import { buildDashboards, DASHBOARD_DIR, dashboardDrift, dashboardJson } from "./index.js";

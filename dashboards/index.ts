@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Dashboard } from "@grafana/grafana-foundation-sdk/dashboard";
-import { REPO_ROOT } from "../stack/paths.js";
+import { REPO_ROOT } from "../shared/paths.js";
 import { aiCost } from "./ai-cost.js";
 import { alerts } from "./alerts.js";
 import { overview } from "./overview.js";

@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { setUpSuite } from "../test/support/suite.js";
 import { COLLECTOR_GOMEMLIMIT } from "./components.js";
 import { checkCompose, ensureComposeCheck } from "./compose.js";
-import { REPO_ROOT } from "./paths.js";
+import { REPO_ROOT } from "../shared/paths.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "lookout-compose-test-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));

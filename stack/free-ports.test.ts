@@ -13,7 +13,7 @@ import {
   withPortRetry,
 } from "./free-ports.js";
 import { PORT_SPECS } from "./ports.js";
-import { REPO_ROOT } from "./paths.js";
+import { REPO_ROOT } from "../shared/paths.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "lookout-free-ports-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));

@@ -5,8 +5,9 @@
  * The demo services run from dist/: compile first (the `lookout` launcher does it when sources changed).
  */
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { components, type StackContext } from "./components.js";
-import { homeLayout } from "./paths.js";
+import { components } from "./components.js";
+import type { StackContext } from "./spec.js";
+import { homeLayout } from "../shared/paths.js";
 import { freeStackPortEnv, releaseStackPortEnv, withPortRetry } from "./free-ports.js";
 import { resolvePorts } from "./ports.js";
 import { loadSecrets } from "./secrets.js";

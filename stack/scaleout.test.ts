@@ -5,11 +5,14 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { requireTools } from "../test/support/stack.js";
-import { components, renderValues, type StackContext } from "./components.js";
-import { homeLayout, REPO_ROOT } from "./paths.js";
+import { components, renderValues } from "./components.js";
+import type { StackContext } from "./spec.js";
+import { homeLayout, REPO_ROOT } from "../shared/paths.js";
 import { resolvePorts } from "./ports.js";
 import { renderFile } from "./render.js";
-import { gatewayTopology, samplerCount, samplerMetricsAddresses, userIdHashKey } from "./scaleout.js";
+import { gatewayTopology, samplerMetricsAddresses } from "./scaleout.js";
+import { userIdHashKey } from "./secrets.js";
+import { samplerCount } from "./samplers.js";
 import { loadSecrets } from "./secrets.js";
 import { toolPaths } from "./tools.js";
 

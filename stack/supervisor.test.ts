@@ -6,8 +6,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { ComponentSpec } from "./components.js";
-import { homeLayout } from "./paths.js";
+import type { ComponentSpec } from "./spec.js";
+import { homeLayout } from "../shared/paths.js";
 import { Supervisor } from "./supervisor.js";
 
 const alive = (pid: number) => {

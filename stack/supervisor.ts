@@ -7,9 +7,9 @@
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { LookoutError } from "./errors.js";
-import type { ComponentSpec } from "./components.js";
-import type { HomeLayout } from "./paths.js";
+import { LookoutError } from "../shared/errors.js";
+import type { ComponentSpec } from "./spec.js";
+import type { HomeLayout } from "../shared/paths.js";
 import { waitReady } from "./readiness.js";
 
 export interface StackState {

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { checkCompose } from "./compose.js";
 import { aggregatorConfigPlaceholders, renderValues } from "./components.js";
 import { ensureStackTls, tlsEnv } from "./tls.js";
-import { homeLayout, REPO_ROOT } from "./paths.js";
+import { homeLayout, REPO_ROOT } from "../shared/paths.js";
 import { resolvePorts } from "./ports.js";
 import { loadConfigFile } from "../health-aggregator/src/config/load.js";
 import { renderFile } from "./render.js";

@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { REPO_ROOT } from "../stack/paths.js";
+import { REPO_ROOT } from "../shared/paths.js";
 import { COLLECTOR_VERSION, JAEGER_RELEASE, TELEMETRYGEN_VERSION } from "../stack/versions.js";
 import { lookout } from "./support/stack.js";
 

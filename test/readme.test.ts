@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { REPO_ROOT } from "../stack/paths.js";
+import { REPO_ROOT } from "../shared/paths.js";
 import { PORT_SPECS, resolvePorts } from "../stack/ports.js";
 import { lookout } from "./support/stack.js";
 

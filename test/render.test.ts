@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { renderValues } from "../stack/components.js";
-import { homeLayout } from "../stack/paths.js";
+import { homeLayout } from "../shared/paths.js";
 import { resolvePorts } from "../stack/ports.js";
 import { loadSecrets } from "../stack/secrets.js";
 import { toolPaths } from "../stack/tools.js";

@@ -13,7 +13,7 @@ import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { setUpSuite } from "../../test/support/suite.js";
 import { freePort } from "../../stack/free-ports.js";
-import { REPO_ROOT } from "../../stack/paths.js";
+import { REPO_ROOT } from "../../shared/paths.js";
 import { eventually, getJson, lookout } from "../../test/support/stack.js";
 
 const dir = mkdtempSync(join(tmpdir(), "lookout-aggregator-process-"));

@@ -6,7 +6,7 @@
  */
 import { watch } from "node:fs";
 import { pino } from "pino";
-import { LookoutError } from "../../stack/errors.js";
+import { LookoutError } from "../../shared/errors.js";
 import { Aggregator } from "./aggregator.js";
 import { buildApp } from "./app.js";
 import { settingsFromEnv } from "./config.js";

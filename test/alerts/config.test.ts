@@ -16,7 +16,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { setUpSuite } from "../support/suite.js";
 import { parse } from "yaml";
 import { renderValues } from "../../stack/components.js";
-import { homeLayout, REPO_ROOT } from "../../stack/paths.js";
+import { homeLayout, REPO_ROOT } from "../../shared/paths.js";
 import { resolvePorts } from "../../stack/ports.js";
 import { renderFile } from "../../stack/render.js";
 import { loadSecrets } from "../../stack/secrets.js";

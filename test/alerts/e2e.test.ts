@@ -19,7 +19,7 @@ import {
   waitForNotification,
   waitResolved,
 } from "../../bench/alert-scenarios.js";
-import { REPO_ROOT } from "../../stack/paths.js";
+import { REPO_ROOT } from "../../shared/paths.js";
 import { requireTools } from "../support/stack.js";
 
 requireTools("collector", "jaeger", "prometheus", "alertmanager", "redisServer", "nodeExporter");

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { request } from "undici";
 import { freePort, portRegistry } from "../../stack/free-ports.js";
-import { REPO_ROOT } from "../../stack/paths.js";
+import { REPO_ROOT } from "../../shared/paths.js";
 import { setUpSuite } from "../support/suite.js";
 import { eventually, jaegerTraceIds, requireTools } from "../support/stack.js";
 import {

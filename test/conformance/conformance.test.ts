@@ -13,7 +13,7 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import { afterAll, describe, expect, it } from "vitest";
 import { CONTRACT } from "@lookout/instrumentation";
 import { pythonPath } from "../../stack/python.js";
-import { REPO_ROOT } from "../../stack/paths.js";
+import { REPO_ROOT } from "../../shared/paths.js";
 import { type CollectorStack, attrMap, jaegerTrace, promSum, startCollectorStack } from "../collector/harness.js";
 import { setUpSuite } from "../support/suite.js";
 import { eventually, getJson, jaegerTraceIds, requireTools, spawnOnFreePort, terminate } from "../support/stack.js";

@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { setUpSuite } from "../support/suite.js";
 import { request } from "undici";
 import { readState } from "../../stack/supervisor.js";
-import { homeLayout } from "../../stack/paths.js";
+import { homeLayout } from "../../shared/paths.js";
 import { type Ports, resolvePorts } from "../../stack/ports.js";
 import { freeStackPortEnv, releaseStackPortEnv, withPortRetry } from "../../stack/free-ports.js";
 import { webAuthorization } from "../../stack/web-auth.js";

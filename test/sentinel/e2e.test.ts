@@ -17,7 +17,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { renderValues } from "../../stack/components.js";
 import { freePort } from "../../stack/free-ports.js";
-import { homeLayout, REPO_ROOT } from "../../stack/paths.js";
+import { homeLayout, REPO_ROOT } from "../../shared/paths.js";
 import { resolvePorts } from "../../stack/ports.js";
 import { renderFile } from "../../stack/render.js";
 import { loadSecrets } from "../../stack/secrets.js";

@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Dispatcher, request } from "undici";
 import { freePort, withPortRetry } from "../../stack/free-ports.js";
-import { REPO_ROOT } from "../../stack/paths.js";
+import { REPO_ROOT } from "../../shared/paths.js";
 import { stackTlsFiles, tlsClientAgent } from "../../stack/tls.js";
 import { missingToolMessage, type ToolPaths, toolPaths } from "../../stack/tools.js";
 

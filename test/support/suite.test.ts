@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { REPO_ROOT } from "../../stack/paths.js";
+import { REPO_ROOT } from "../../shared/paths.js";
 
 interface JsonReport {
   numFailedTests: number;

@@ -11,7 +11,7 @@ import { setUpSuite } from "../support/suite.js";
 import { request } from "undici";
 import { startPartialStack, type PartialStack } from "../support/demo.js";
 import { eventually, getJson, jaegerEndpoint, jaegerGet, LOOKOUT_BIN, requireTools } from "../support/stack.js";
-import { REPO_ROOT } from "../../stack/paths.js";
+import { REPO_ROOT } from "../../shared/paths.js";
 
 requireTools("collector", "jaeger", "redisServer", "postgresBin");
 

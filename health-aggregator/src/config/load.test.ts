@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { REPO_ROOT } from "../../../stack/paths.js";
+import { REPO_ROOT } from "../../../shared/paths.js";
 import { aggregatorConfigPlaceholders } from "../../../stack/components.js";
 import { resolvePorts } from "../../../stack/ports.js";
 import { parseConfig, parseDuration } from "./load.js";

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
 import { setUpSuite } from "../../../test/support/suite.js";
-import { REPO_ROOT } from "../../../stack/paths.js";
+import { REPO_ROOT } from "../../../shared/paths.js";
 import { missingToolMessage, toolPaths } from "../../../stack/tools.js";
 import { Aggregator } from "../aggregator.js";
 import { buildApp } from "../app.js";

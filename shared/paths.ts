@@ -10,10 +10,10 @@ import { homedir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** The repository root: this file is stack/paths.ts, or dist/stack/paths.js once built. */
+/** The repository root: this file is shared/paths.ts, or dist/shared/paths.js once built. */
 export const REPO_ROOT = (() => {
-  const stackDir = dirname(fileURLToPath(import.meta.url));
-  const parent = resolve(stackDir, "..");
+  const here = dirname(fileURLToPath(import.meta.url));
+  const parent = resolve(here, "..");
   return basename(parent) === "dist" ? resolve(parent, "..") : parent;
 })();
 
