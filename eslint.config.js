@@ -6,6 +6,7 @@ export default tseslint.config(
   {
     ignores: [
       "dist/**",
+      "dist-dev/**",
       "instrumentation/dist/**",
       "node_modules/**",
       "coverage/**",
@@ -29,9 +30,9 @@ export default tseslint.config(
     },
   },
   {
-    // Vitest reports the tests of a suite whose beforeAll threw as skipped; test/support/suite.ts's setUpSuite makes
+    // Vitest reports the tests of a suite whose beforeAll threw as skipped; testkit/suite.ts's setUpSuite makes
     // them fail instead, so suites set up through it.
-    files: ["**/*.test.ts", "test/**/*.ts", "bench/**/*.ts"],
+    files: ["**/*.test.ts", "test/**/*.ts", "bench/**/*.ts", "testkit/**/*.ts"],
     rules: {
       "no-restricted-imports": [
         "error",
@@ -40,7 +41,7 @@ export default tseslint.config(
             {
               name: "vitest",
               importNames: ["beforeAll"],
-              message: "use setUpSuite from test/support/suite.ts: a failed set-up then fails the suite's tests.",
+              message: "use setUpSuite from testkit/suite.ts: a failed set-up then fails the suite's tests.",
             },
           ],
         },

@@ -29,11 +29,9 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
 import { join } from "node:path";
 import { Pool, request } from "undici";
-import { components } from "../stack/components.js";
-import { startPartialStack } from "../stack/partial.js";
-import { REPO_ROOT } from "../shared/paths.js";
-import { freePort } from "../stack/free-ports.js";
-import { waitReady, httpReady } from "../stack/readiness.js";
+import { components, waitReady, httpReady } from "../stack/index.js";
+import { startPartialStack, freePort } from "../testkit/index.js";
+import { REPO_ROOT } from "../shared/index.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);

@@ -16,7 +16,6 @@ const sourceDirs = [
   "synthetics",
   "instrumentation",
   "demo",
-  "bench",
   "dashboards",
   "sentinel",
 ];

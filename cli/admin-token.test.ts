@@ -3,12 +3,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { JwtVerifier } from "../health-aggregator/src/admin/jwt.js";
-import { parseConfig } from "../health-aggregator/src/config/load.js";
-import { REPO_ROOT } from "../shared/paths.js";
-import { aggregatorConfigPlaceholders } from "../stack/components.js";
-import { resolvePorts } from "../stack/ports.js";
-import { lookout } from "../test/support/stack.js";
+import { JwtVerifier, parseConfig } from "../health-aggregator/index.js";
+import { REPO_ROOT } from "../shared/index.js";
+import { aggregatorConfigPlaceholders, resolvePorts } from "../stack/index.js";
+import { lookout } from "../testkit/index.js";
 
 describe("lookout admin token", () => {
   const home = mkdtempSync(join(tmpdir(), "lookout-admin-token-"));

@@ -8,13 +8,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { REPO_ROOT } from "../shared/paths.js";
+import { REPO_ROOT } from "../shared/index.js";
 import { ALERTMANAGER_NAME } from "./alerts.js";
 import { DS } from "./common.js";
 import { buildDashboards, DASHBOARD_DIR, dashboardDrift, dashboardJson } from "./index.js";
-import { panelQueries, panelsOf, variableReferences, variablesOf } from "./model.js";
-import { interpolate } from "./grafana.js";
-import { dashboardSchemaErrors } from "./schema.js";
+import {
+  panelQueries,
+  panelsOf,
+  variableReferences,
+  variablesOf,
+  interpolate,
+  dashboardSchemaErrors,
+} from "../testkit/index.js";
 
 interface ProvisionedDatasource {
   name: string;

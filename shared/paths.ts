@@ -10,11 +10,14 @@ import { homedir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** The repository root: this file is shared/paths.ts, or dist/shared/paths.js once built. */
+/**
+ * The repository root: this file is shared/paths.ts, or dist/shared/paths.js once built (dist-dev/shared/paths.js in
+ * the benchmarks' build, tsconfig.bench.json).
+ */
 export const REPO_ROOT = (() => {
   const here = dirname(fileURLToPath(import.meta.url));
   const parent = resolve(here, "..");
-  return basename(parent) === "dist" ? resolve(parent, "..") : parent;
+  return basename(parent) === "dist" || basename(parent) === "dist-dev" ? resolve(parent, "..") : parent;
 })();
 
 export function isRoot(): boolean {

@@ -5,8 +5,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { LookoutError } from "../shared/errors.js";
-import { REPO_ROOT } from "../shared/paths.js";
+import { LookoutError, REPO_ROOT } from "../shared/index.js";
 import { type Ports, portEnv } from "./ports.js";
 import { httpReady, redisReady } from "./readiness.js";
 import { renderFile } from "./render.js";

@@ -7,10 +7,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { setUpSuite } from "../test/support/suite.js";
+import { setUpSuite } from "../testkit/index.js";
 import { COLLECTOR_GOMEMLIMIT } from "./components.js";
 import { checkCompose, ensureComposeCheck } from "./compose.js";
-import { REPO_ROOT } from "../shared/paths.js";
+import { REPO_ROOT } from "../shared/index.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "lookout-compose-test-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));

@@ -22,7 +22,7 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { COLLECTOR_GOMEMLIMIT } from "./components.js";
 import type { ComponentSpec } from "./spec.js";
 import { demoComponents } from "./demo-components.js";
-import { homeLayout, lookoutCache, REPO_ROOT } from "../shared/paths.js";
+import { homeLayout, lookoutCache, REPO_ROOT } from "../shared/index.js";
 import { resolvePorts } from "./ports.js";
 import { loadSecrets, SECRET_SPECS } from "./secrets.js";
 import { assertGo, type Progress, runWithProgress, toolPaths } from "./tools.js";

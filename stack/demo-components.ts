@@ -8,7 +8,7 @@
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { type ComponentSpec, LOOPBACK, postgresUrl, type StackContext } from "./spec.js";
-import { REPO_ROOT } from "../shared/paths.js";
+import { REPO_ROOT } from "../shared/index.js";
 import { httpReady } from "./readiness.js";
 import { pythonPath, venvPython } from "./python.js";
 import { userIdHashKey } from "./secrets.js";

@@ -3,7 +3,7 @@
  * `LOOKOUT_PORT_PROMETHEUS=19090`). The README's ports table is generated from the same list by `lookout ports`.
  */
 import { createServer } from "node:net";
-import { LookoutError } from "../shared/errors.js";
+import { LookoutError } from "../shared/index.js";
 import { samplerCount } from "./samplers.js";
 
 export interface PortSpec {

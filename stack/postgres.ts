@@ -5,8 +5,7 @@
 import { spawnSync } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { LookoutError } from "../shared/errors.js";
-import { isRoot } from "../shared/paths.js";
+import { LookoutError, isRoot } from "../shared/index.js";
 import { pgReady } from "./readiness.js";
 import { type ComponentSpec, LOOPBACK, type StackContext } from "./spec.js";
 

@@ -2,7 +2,7 @@
  * How many tail samplers the native stack runs (LOOKOUT_COLLECTOR_SAMPLERS): read by ports.ts (which ports are in
  * use) and scaleout.ts (the collector topology). A leaf, so neither imports the other for it.
  */
-import { LookoutError } from "../shared/errors.js";
+import { LookoutError } from "../shared/index.js";
 
 /** The sampler counts the native stack can run (ports.ts has ports for two samplers). */
 export const SAMPLER_COUNTS = [1, 2] as const;

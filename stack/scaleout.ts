@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { samplerCount } from "./samplers.js";
 import { type ComponentSpec, LOOPBACK, type StackContext } from "./spec.js";
 import { userIdHashKey } from "./secrets.js";
-import { REPO_ROOT } from "../shared/paths.js";
+import { REPO_ROOT } from "../shared/index.js";
 import type { PortKey, Ports } from "./ports.js";
 import { httpReady } from "./readiness.js";
 

@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { LookoutError } from "../shared/errors.js";
+import { LookoutError } from "../shared/index.js";
 
 export const SECRET_SPECS = [
   { name: "otlp_token", env: "LOOKOUT_OTLP_TOKEN", purpose: "bearer token for OTLP ingress (collector 4317/4318)" },

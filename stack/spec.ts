@@ -3,7 +3,7 @@
  * few values every component module agrees on. It imports types only, from modules that import nothing back, so the
  * component modules (components.ts, postgres.ts, demo-components.ts, scaleout.ts) can all import it without a cycle.
  */
-import type { HomeLayout } from "../shared/paths.js";
+import type { HomeLayout } from "../shared/index.js";
 import type { Ports } from "./ports.js";
 import type { ReadinessProbe } from "./readiness.js";
 import type { Secrets } from "./secrets.js";

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ComponentSpec } from "./spec.js";
-import { homeLayout } from "../shared/paths.js";
+import { homeLayout } from "../shared/index.js";
 import { Supervisor } from "./supervisor.js";
 
 const alive = (pid: number) => {

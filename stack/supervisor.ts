@@ -7,9 +7,8 @@
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { LookoutError } from "../shared/errors.js";
+import { LookoutError, type HomeLayout } from "../shared/index.js";
 import type { ComponentSpec } from "./spec.js";
-import type { HomeLayout } from "../shared/paths.js";
 import { waitReady } from "./readiness.js";
 
 export interface StackState {

@@ -7,8 +7,8 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join, normalize } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { REPO_ROOT } from "../shared/paths.js";
-import { freePort } from "./free-ports.js";
+import { REPO_ROOT } from "../shared/index.js";
+import { freePort } from "../testkit/index.js";
 import {
   assertGo,
   COLLECTOR_MANIFEST,

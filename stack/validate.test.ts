@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { REPO_ROOT } from "../shared/paths.js";
+import { REPO_ROOT } from "../shared/index.js";
 import {
   checkAlertmanagerConfig,
   checkCollectorConfig,
@@ -15,7 +15,7 @@ import {
   checkRules,
   validateAll,
 } from "./validate.js";
-import { requireTools } from "../test/support/stack.js";
+import { requireTools } from "../testkit/index.js";
 
 const tools = requireTools("collector", "jaeger", "promtool", "amtool");
 const scratch = mkdtempSync(join(tmpdir(), "lookout-validate-test-"));

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import bcrypt from "bcryptjs";
 import { afterAll, describe, expect, it } from "vitest";
-import { requireTools } from "../test/support/stack.js";
+import { requireTools } from "../testkit/index.js";
 import { webAuthorization, webConfigYaml, writeWebConfig } from "./web-auth.js";
 
 const dir = mkdtempSync(join(tmpdir(), "lookout-web-"));

@@ -2,9 +2,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { REPO_ROOT } from "../shared/paths.js";
-import { PORT_SPECS, resolvePorts } from "../stack/ports.js";
-import { lookout } from "./support/stack.js";
+import { REPO_ROOT } from "../shared/index.js";
+import { PORT_SPECS, resolvePorts } from "../stack/index.js";
+import { lookout } from "../testkit/index.js";
 
 const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
 

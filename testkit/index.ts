@@ -4,3 +4,15 @@
  * (tsconfig.build.json leaves it out).
  */
 export * from "./import-graph.js";
+export * from "./alert-scenarios.js";
+export * from "./grafana/grafana.js";
+export * from "./grafana/model.js";
+export * from "./grafana/runner.js";
+export * from "./grafana/schema.js";
+export * from "./partial-stack.js";
+export * from "./ports.js";
+export * from "./stack.js";
+export * from "./stats.js";
+export * from "./suite.js";
+export * from "./telemetrygen.js";
+export * from "./transpile.js";

@@ -6,7 +6,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import { missingToolMessage, toolPaths } from "../../stack/tools.js";
+import { missingToolMessage, toolPaths } from "../../stack/index.js";
 import { Aggregator } from "./aggregator.js";
 import { buildApp } from "./app.js";
 import type { CheckResult, Status } from "./checks/types.js";

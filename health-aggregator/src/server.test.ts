@@ -11,10 +11,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
-import { setUpSuite } from "../../test/support/suite.js";
-import { freePort } from "../../stack/free-ports.js";
-import { REPO_ROOT } from "../../shared/paths.js";
-import { eventually, getJson, lookout } from "../../test/support/stack.js";
+import { setUpSuite, freePort, eventually, getJson, lookout } from "../../testkit/index.js";
+import { REPO_ROOT } from "../../shared/index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "lookout-aggregator-process-"));
 const configPath = join(dir, "targets.yml");

@@ -6,12 +6,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
-import { setUpSuite } from "../../../test/support/suite.js";
-import { freePort } from "../../../stack/free-ports.js";
+import { setUpSuite, freePort, startPartialStack, type PartialStack } from "../../../testkit/index.js";
 import type { InstanceConfig, TargetConfig } from "../config/load.js";
 import { createHttpPool, jsonPath } from "./http.js";
 import { runCheck } from "./run.js";
-import { startPartialStack, type PartialStack } from "../../../test/support/demo.js";
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 

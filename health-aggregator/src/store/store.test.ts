@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import { REPO_ROOT } from "../../../shared/paths.js";
+import { REPO_ROOT } from "../../../shared/index.js";
 import { MIGRATIONS } from "./migrations.js";
 import { percentile, UptimeStore } from "./store.js";
 

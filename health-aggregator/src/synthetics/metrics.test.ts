@@ -5,7 +5,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { missingToolMessage, toolPaths } from "../../../stack/tools.js";
+import { missingToolMessage, toolPaths } from "../../../stack/index.js";
 import { AggregatorMetrics } from "../metrics.js";
 
 describe("synthetic flow metrics", () => {

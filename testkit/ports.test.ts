@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, onTestFinished } from "vitest";
 import {
   candidateRanges,
   ephemeralPortRange,
@@ -11,9 +11,9 @@ import {
   isAddressInUse,
   PortRegistry,
   withPortRetry,
-} from "./free-ports.js";
-import { PORT_SPECS } from "./ports.js";
-import { REPO_ROOT } from "../shared/paths.js";
+} from "./ports.js";
+import { PORT_SPECS } from "../stack/index.js";
+import { transpileTree } from "./transpile.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "lookout-free-ports-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -103,8 +103,10 @@ describe("PortRegistry", () => {
 
   it("hands out disjoint ports to processes allocating at the same time", async () => {
     const dir = registryDir();
+    const compiled = transpileTree("testkit/ports.ts");
+    onTestFinished(() => rmSync(compiled.dir, { recursive: true, force: true }));
     const script = `
-      import { PortRegistry } from ${JSON.stringify(join(REPO_ROOT, "dist", "stack", "free-ports.js"))};
+      import { PortRegistry } from ${JSON.stringify(compiled.module)};
       const registry = new PortRegistry({ dir: ${JSON.stringify(dir)}, ephemeral: { low: 12000, high: 65535 } });
       const ports = [];
       for (let i = 0; i < 150; i++) ports.push(await registry.reserve());

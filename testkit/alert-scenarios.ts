@@ -8,10 +8,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { homeLayout, REPO_ROOT } from "../shared/paths.js";
-import { freeStackPortEnv, releaseStackPortEnv, withPortRetry } from "../stack/free-ports.js";
-import { type Ports, resolvePorts } from "../stack/ports.js";
-import { readState } from "../stack/supervisor.js";
+import { homeLayout, REPO_ROOT } from "../shared/index.js";
+import { freeStackPortEnv, releaseStackPortEnv, withPortRetry } from "./ports.js";
+import { type Ports, resolvePorts, readState } from "../stack/index.js";
 
 export interface AlertRecord {
   alertname: string;

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { REPO_ROOT } from "../../shared/paths.js";
+import { REPO_ROOT } from "../shared/index.js";
 
 interface JsonReport {
   numFailedTests: number;
@@ -24,7 +24,7 @@ describe("setUpSuite", () => {
           join(REPO_ROOT, "node_modules", "vitest", "vitest.mjs"),
           "run",
           "--config",
-          join(REPO_ROOT, "test", "support", "fixtures", "vitest.config.ts"),
+          join(REPO_ROOT, "testkit", "fixtures", "vitest.config.ts"),
           "--reporter=json",
           `--outputFile=${report}`,
         ],

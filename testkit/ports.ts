@@ -16,7 +16,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, un
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PORT_SPECS } from "./ports.js";
+import { PORT_SPECS } from "../stack/index.js";
 
 /** Inclusive bounds of a port range. */
 export interface PortRange {

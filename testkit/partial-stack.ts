@@ -1,18 +1,15 @@
 /**
  * Part of the native stack, for tests and benchmarks: the same component specs `npm start` runs (components.ts),
  * filtered to the named ones, started by the real Supervisor in a throwaway LOOKOUT_HOME under /tmp on reserved
- * ports (free-ports.ts; a start that loses a port is retried on new ones).
- * The demo services run from dist/: compile first (the `lookout` launcher does it when sources changed).
+ * ports (ports.ts; a start that loses a port is retried on new ones).
+ * The demo services run from dist/, so dist/ is compiled first, as `npm start` does (`lookout ports`: the launcher
+ * compiles when sources changed).
  */
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { components } from "./components.js";
-import type { StackContext } from "./spec.js";
-import { homeLayout } from "../shared/paths.js";
-import { freeStackPortEnv, releaseStackPortEnv, withPortRetry } from "./free-ports.js";
-import { resolvePorts } from "./ports.js";
-import { loadSecrets } from "./secrets.js";
-import { Supervisor } from "./supervisor.js";
-import { toolPaths } from "./tools.js";
+import { components, type StackContext, resolvePorts, loadSecrets, Supervisor, toolPaths } from "../stack/index.js";
+import { homeLayout } from "../shared/index.js";
+import { freeStackPortEnv, releaseStackPortEnv, withPortRetry } from "./ports.js";
+import { lookout } from "./stack.js";
 
 export interface PartialStack {
   ctx: StackContext;
@@ -23,7 +20,9 @@ export interface PartialStack {
   stop(): Promise<void>;
 }
 
-export function startPartialStack(names: readonly string[]): Promise<PartialStack> {
+export async function startPartialStack(names: readonly string[]): Promise<PartialStack> {
+  const build = lookout(["ports"], { ...process.env });
+  if (build.status !== 0) throw new Error(`compiling failed:\n${build.output}`);
   return withPortRetry(`partial stack (${names.join(", ")})`, () => startOnce(names));
 }
 

@@ -6,10 +6,9 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Dispatcher, request } from "undici";
-import { freePort, withPortRetry } from "../../stack/free-ports.js";
-import { REPO_ROOT } from "../../shared/paths.js";
-import { stackTlsFiles, tlsClientAgent } from "../../stack/tls.js";
-import { missingToolMessage, type ToolPaths, toolPaths } from "../../stack/tools.js";
+import { freePort, withPortRetry } from "./ports.js";
+import { REPO_ROOT } from "../shared/index.js";
+import { stackTlsFiles, tlsClientAgent, missingToolMessage, type ToolPaths, toolPaths } from "../stack/index.js";
 
 export const LOOKOUT_BIN = join(REPO_ROOT, "bin", "lookout.mjs");
 
@@ -29,7 +28,7 @@ export interface RunningStack {
 }
 
 /** Starts the stack and resolves once it prints that every component is ready (rejects with its output otherwise). */
-export function startStack(env: NodeJS.ProcessEnv, timeoutMs = 300_000): Promise<RunningStack> {
+export function startStack(env: NodeJS.ProcessEnv, timeoutMs = 300_000, pollMs = 100): Promise<RunningStack> {
   const child = spawn(process.execPath, [LOOKOUT_BIN, "stack", "up", "--no-setup"], {
     cwd: REPO_ROOT,
     env,
@@ -50,7 +49,7 @@ export function startStack(env: NodeJS.ProcessEnv, timeoutMs = 300_000): Promise
         clearTimeout(timer);
         resolve({ child, output: () => output, exited });
       }
-    }, 100);
+    }, pollMs);
     void exited.then((code) => {
       clearInterval(poll);
       clearTimeout(timer);
@@ -71,7 +70,7 @@ export async function terminate(child: ChildProcess | undefined): Promise<void> 
 }
 
 /**
- * Starts one binary on a reserved port (stack/free-ports.ts) and resolves once GET http://127.0.0.1:<port><readyPath>
+ * Starts one binary on a reserved port (testkit/ports.ts) and resolves once GET http://127.0.0.1:<port><readyPath>
  * answers 2xx; if it exits first because the port was taken meanwhile, it is started again on a new one.
  */
 export function spawnOnFreePort(

@@ -5,7 +5,7 @@
  * step and $__rate_interval, $__range, and template variables formatted the way the Prometheus datasource formats
  * them (one value as is, several as a regex alternation, each regex-escaped).
  */
-import { SCRAPE_INTERVAL_SECONDS } from "./common.js";
+import { SCRAPE_INTERVAL_SECONDS } from "../../dashboards/index.js";
 
 export interface TimeRange {
   fromMs: number;
