@@ -1,6 +1,7 @@
 // Lint config: typescript-eslint's type-aware recommended rules; `npm run check` runs it with --max-warnings 0.
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+import lookout from "./eslint-rules/index.js";
 
 export default tseslint.config(
   {
@@ -17,9 +18,16 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
+    // Other folders are used through their index.ts only (eslint-rules/index.js).
+    plugins: { lookout },
+    rules: { "lookout/package-boundaries": "error" },
+  },
+  {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ["*.js", "bin/*.mjs", "test/conformance/fixtures/*.mjs"] },
+        projectService: {
+          allowDefaultProject: ["*.js", "eslint-rules/*.js", "bin/*.mjs", "test/conformance/fixtures/*.mjs"],
+        },
         tsconfigRootDir: import.meta.dirname,
       },
     },
