@@ -2,4 +2,3 @@
 export * from "./loadgen/loadgen.js";
 export * from "./loadgen/pii.js";
 export * from "./shared/models.js";
-export * from "./shared/settings.js";

@@ -1,4 +1,4 @@
-// Types of the local lint plugin (index.js), for test/architecture.test.ts.
+// Types of the local lint plugin (index.js), for testkit/architecture.test.ts.
 import type { ESLint } from "eslint";
 
 declare const plugin: ESLint.Plugin;

@@ -1,7 +1,7 @@
 // The local lint plugin. Its one rule, `lookout/package-boundaries`: a module imports another top-level folder only
 // through that folder's entry point, `<folder>/index.ts` (written `<folder>/index.js`, as NodeNext resolution wants).
 // Inside a folder imports are free, and so are the root's own config files. So what a folder offers the others is the
-// short list in its index.ts, and nothing reaches into another folder's insides (test/architecture.test.ts checks the
+// short list in its index.ts, and nothing reaches into another folder's insides (testkit/architecture.test.ts checks the
 // rule, and that the module graph has no cycle).
 import { dirname, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";

@@ -1,6 +1,6 @@
 /**
  * Lookout's module graph, read from the sources: every relative import, re-export and dynamic import of every
- * TypeScript and JavaScript file git knows, resolved to the file it names. test/architecture.test.ts fails on a cycle.
+ * TypeScript and JavaScript file git knows, resolved to the file it names. testkit/architecture.test.ts fails on a cycle.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { demoSettings, loadSecretFiles } from "../../demo/index.js";
+import { demoSettings, loadSecretFiles } from "./settings.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "lookout-demo-settings-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));

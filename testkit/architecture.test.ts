@@ -6,7 +6,7 @@ import { Linter } from "eslint";
 import { describe, expect, it } from "vitest";
 import lookout from "../eslint-rules/index.js";
 import { REPO_ROOT } from "../shared/index.js";
-import { cycles, importGraph } from "../testkit/index.js";
+import { cycles, importGraph } from "./import-graph.js";
 
 describe("the import graph", () => {
   it("has no cycle", () => {
