@@ -26,7 +26,7 @@ describe("README", () => {
     const scripts = (
       JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }
     ).scripts;
-    const used = [...readme.matchAll(/npm (?:run )?([a-z:]+)/g)]
+    const used = [...readme.matchAll(/npm (?:run )?([a-z0-9:]+)/g)]
       .map((m) => m[1]!)
       .filter((s) => !["ci", "install", "link"].includes(s));
     expect(used.filter((s) => !(s in scripts))).toEqual([]);
