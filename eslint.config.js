@@ -1,11 +1,13 @@
 // Lint config: typescript-eslint's type-aware recommended rules; `npm run check` runs it with --max-warnings 0.
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+import lookout from "./eslint-rules/index.js";
 
 export default tseslint.config(
   {
     ignores: [
       "dist/**",
+      "dist-dev/**",
       "instrumentation/dist/**",
       "node_modules/**",
       "coverage/**",
@@ -16,9 +18,16 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
+    // Other folders are used through their index.ts only (eslint-rules/index.js).
+    plugins: { lookout },
+    rules: { "lookout/package-boundaries": "error" },
+  },
+  {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ["*.js", "bin/*.mjs", "test/conformance/fixtures/*.mjs"] },
+        projectService: {
+          allowDefaultProject: ["*.js", "eslint-rules/*.js", "bin/*.mjs", "test/conformance/fixtures/*.mjs"],
+        },
         tsconfigRootDir: import.meta.dirname,
       },
     },
@@ -29,9 +38,9 @@ export default tseslint.config(
     },
   },
   {
-    // Vitest reports the tests of a suite whose beforeAll threw as skipped; test/support/suite.ts's setUpSuite makes
+    // Vitest reports the tests of a suite whose beforeAll threw as skipped; testkit/suite.ts's setUpSuite makes
     // them fail instead, so suites set up through it.
-    files: ["**/*.test.ts", "test/**/*.ts", "bench/**/*.ts"],
+    files: ["**/*.test.ts", "test/**/*.ts", "bench/**/*.ts", "testkit/**/*.ts"],
     rules: {
       "no-restricted-imports": [
         "error",
@@ -40,7 +49,7 @@ export default tseslint.config(
             {
               name: "vitest",
               importNames: ["beforeAll"],
-              message: "use setUpSuite from test/support/suite.ts: a failed set-up then fails the suite's tests.",
+              message: "use setUpSuite from testkit/suite.ts: a failed set-up then fails the suite's tests.",
             },
           ],
         },

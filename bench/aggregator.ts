@@ -18,13 +18,17 @@ import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import { REPO_ROOT } from "../stack/paths.js";
-import { Aggregator } from "../health-aggregator/src/aggregator.js";
-import { buildApp } from "../health-aggregator/src/app.js";
-import { settingsFromEnv } from "../health-aggregator/src/config.js";
-import { type AggregatorConfig, type TargetConfig } from "../health-aggregator/src/config/load.js";
-import { ManualClock } from "../health-aggregator/src/engine/manual-clock.js";
-import { UptimeStore } from "../health-aggregator/src/store/store.js";
+import { REPO_ROOT } from "../shared/index.js";
+import {
+  Aggregator,
+  buildApp,
+  settingsFromEnv,
+  type AggregatorConfig,
+  type TargetConfig,
+  ManualClock,
+  UptimeStore,
+} from "../health-aggregator/index.js";
+import { median, quantile } from "../testkit/index.js";
 
 const HERE = fileURLToPath(import.meta.url);
 const role = process.argv[2];
@@ -34,11 +38,6 @@ const role = process.argv[2];
 
 // ---------------------------------------------------------------------------------------------------------------
 
-function quantile(values: number[], q: number): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
-}
-const median = (xs: number[]) => quantile(xs, 0.5);
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 
 function target(id: string, url: string, intervalMs: number, timeoutMs: number, system = "bench"): TargetConfig {

@@ -11,8 +11,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
-import { REPO_ROOT } from "../stack/paths.js";
-import { type AlertRecord, type DemoService, newFiring, startAlertStack } from "./alert-scenarios.js";
+import { REPO_ROOT } from "../shared/index.js";
+import { type AlertRecord, type DemoService, newFiring, startAlertStack } from "../testkit/index.js";
 
 const minutes = Number(process.env.LOOKOUT_SOAK_MINUTES ?? "20");
 const warmupSeconds = Number(process.env.LOOKOUT_SOAK_WARMUP_SECONDS ?? "120");

@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- alerts`: how fast each injected fault reaches the aggregator's webhook as a notification, against
- * the running native stack (bench/alert-scenarios.ts), next to its requirement (issue 7: 30 s for critical alerts, an
+ * the running native stack (testkit/alert-scenarios.ts), next to its requirement (issue 7: 30 s for critical alerts, an
  * aim of 15 s for a hard down). Each scenario is injected LOOKOUT_BENCH_ALERT_RUNS times (default 3; the synthetic
  * flow once), the scenarios taking turns so that one alert's wait to resolve overlaps the others' measurements; the
  * table shows the median and the range. LOOKOUT_BENCH_ALERT_SCENARIOS picks a subset by name. Interrupted (SIGINT/SIGTERM), it stops the stack it started. Writes bench/results/alerts.json. The path's budget is in docs/runbook.md ("Latency budget").
@@ -8,15 +8,10 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
-import { REPO_ROOT } from "../stack/paths.js";
-import { measure, type Scenario, SCENARIOS, startAlertStack, waitResolved } from "./alert-scenarios.js";
+import { REPO_ROOT } from "../shared/index.js";
+import { measure, type Scenario, SCENARIOS, startAlertStack, waitResolved, median } from "../testkit/index.js";
 
 const runs = Number(process.env.LOOKOUT_BENCH_ALERT_RUNS ?? "3");
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 // LOOKOUT_BENCH_ALERT_SCENARIOS: a comma-separated subset of the scenario names (e.g. "latency spike,hard down").
 const only = (process.env.LOOKOUT_BENCH_ALERT_SCENARIOS ?? "")

@@ -33,10 +33,9 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { request } from "undici";
 import { parse, stringify } from "yaml";
-import { COLLECTOR_GOMEMLIMIT } from "../stack/components.js";
-import { REPO_ROOT } from "../stack/paths.js";
-import { freePort } from "../stack/free-ports.js";
-import { toolPaths } from "../stack/tools.js";
+import { COLLECTOR_GOMEMLIMIT, toolPaths } from "../stack/index.js";
+import { REPO_ROOT } from "../shared/index.js";
+import { freePort, median, telemetrygenTracesArgs } from "../testkit/index.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const STEP_SECONDS = Number(process.env.BENCH_STEP_SECONDS ?? 10);
@@ -114,13 +113,6 @@ interface ConfigRun {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-const median = (xs: number[]) => {
-  if (xs.length === 0) return 0;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 function cpuTicks(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
@@ -323,31 +315,21 @@ async function runConfig(config: ConfigName, scratch: string, sinkPort: number):
       const generators = Array.from({ length: GENERATORS }, (_, i) =>
         startGenerator(
           tools.telemetrygen,
-          [
-            "traces",
-            "--otlp-endpoint",
-            `127.0.0.1:${otlpPort}`,
-            "--otlp-insecure",
-            ...(config === "gateway" ? ["--otlp-header", `Authorization="Bearer ${token}"`] : []),
-            "--rate",
-            String(target / GENERATORS / workers),
-            "--workers",
-            String(workers),
-            "--child-spans",
-            "9",
-            "--batch-size",
-            String(GENERATOR_BATCH),
-            "--duration",
-            `${STEP_SECONDS}s`,
-            "--service",
-            "bench",
-            "--telemetry-attributes",
-            'http.route="/api/v1/workflows/{workflow_id}/runs"',
-            "--telemetry-attributes",
-            'customer.contact="jane.doe@example.com"',
-            "--telemetry-attributes",
-            'url.full="https://relaycore.internal/v1/route?model=gpt-4o&page=2"',
-          ],
+          telemetrygenTracesArgs({
+            port: otlpPort,
+            ...(config === "gateway" ? { token } : {}),
+            rate: target / GENERATORS / workers,
+            workers,
+            childSpans: 9,
+            batchSize: GENERATOR_BATCH,
+            durationSeconds: STEP_SECONDS,
+            service: "bench",
+            attributes: {
+              "http.route": "/api/v1/workflows/{workflow_id}/runs",
+              "customer.contact": "jane.doe@example.com",
+              "url.full": "https://relaycore.internal/v1/route?model=gpt-4o&page=2",
+            },
+          }),
           { OTEL_BSP_MAX_QUEUE_SIZE: String(GENERATOR_QUEUE) },
           join(dir, `telemetrygen-${target}-${i}.log`),
         ),
@@ -468,7 +450,10 @@ async function main(): Promise<void> {
   }
 
   const pick = (config: ConfigName, f: (s: StepResult) => number) =>
-    median(runs.map((r) => r.find((c) => c.config === config)!.best).flatMap((b) => (b ? [f(b)] : [])));
+    median(
+      runs.map((r) => r.find((c) => c.config === config)!.best).flatMap((b) => (b ? [f(b)] : [])),
+      0,
+    );
   const summarize = (config: ConfigName): Summary => ({
     sustainedSpansPerSecond: pick(config, (s) => s.acceptedSpansPerSecond),
     projectedSpansPerSecond:
@@ -495,6 +480,7 @@ async function main(): Promise<void> {
       ];
       return bare && redaction ? [redaction.cpuMicrosecondsPerSpan - bare.cpuMicrosecondsPerSpan] : [];
     }),
+    0,
   );
   const common = commonSteps(runs);
   const loads = runs.flat().flatMap((c) => c.steps.map((s) => s.loadAverage));

@@ -2,7 +2,7 @@
  * Dashboard load time on 30 days of data (issue 8): writes 30 days of realistic series for the three systems, the
  * aggregator, the synthetic flows, the collector, Alertmanager and Prometheus' own scrapes — the same names and labels
  * the live stack exports — as OpenMetrics, backfills them with `promtool tsdb create-blocks-from openmetrics`, starts a
- * real Prometheus on that data on a free port, and loads each dashboard as Grafana would (dashboards/runner.ts:
+ * real Prometheus on that data on a free port, and loads each dashboard as Grafana would (testkit/grafana/runner.ts:
  * variables resolved, every panel's queries at the dashboard's default range and step, six at a time). The figure is
  * the wall time to answer every query of a dashboard, median of several loads, next to the requirement (< 3 s) and
  * the target (< 1 s). Jaeger and Alertmanager requests are not part of it (no trace store on backfilled data).
@@ -17,10 +17,9 @@ import { createWriteStream, mkdirSync, mkdtempSync, rmSync, statSync, writeFileS
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { buildDashboards } from "../dashboards/index.js";
-import { resolveVariables, runDashboard } from "../dashboards/runner.js";
-import { freePort } from "../stack/free-ports.js";
-import { REPO_ROOT } from "../stack/paths.js";
-import { toolPaths } from "../stack/tools.js";
+import { resolveVariables, runDashboard, freePort, median } from "../testkit/index.js";
+import { REPO_ROOT } from "../shared/index.js";
+import { toolPaths } from "../stack/index.js";
 
 const DAY = 86_400;
 const RUNS = Number(process.env.BENCH_DASHBOARD_RUNS ?? "5");
@@ -372,8 +371,6 @@ async function writeOpenMetrics(path: string, endS: number): Promise<{ series: n
   await new Promise<void>((r) => out.end(r));
   return { series, samples };
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
   const tools = toolPaths();

@@ -12,12 +12,10 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { Pool, request } from "undici";
-import { components } from "../stack/components.js";
-import { freePort } from "../stack/free-ports.js";
-import type { PartialStack } from "../stack/partial.js";
-import { httpReady, waitReady } from "../stack/readiness.js";
-import { REPO_ROOT } from "../stack/paths.js";
-import { fixedRate, loadAverage1m, median, quantile, type RequestSpec, round3, sleep } from "./load.js";
+import { REPO_ROOT } from "../shared/index.js";
+import { components, httpReady, waitReady } from "../stack/index.js";
+import { freePort, median, type PartialStack, quantile } from "../testkit/index.js";
+import { fixedRate, loadAverage1m, type RequestSpec, round3, sleep } from "./load.js";
 
 const CHAIN_VARIANTS = ["baseline", "instrumented"] as const;
 type ChainVariant = (typeof CHAIN_VARIANTS)[number];

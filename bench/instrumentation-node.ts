@@ -19,11 +19,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { Pool } from "undici";
-import { components } from "../stack/components.js";
-import { freePort } from "../stack/free-ports.js";
-import type { PartialStack } from "../stack/partial.js";
-import { httpReady, waitReady } from "../stack/readiness.js";
-import { REPO_ROOT } from "../stack/paths.js";
+import { REPO_ROOT } from "../shared/index.js";
+import { components, httpReady, waitReady } from "../stack/index.js";
+import { freePort, type PartialStack } from "../testkit/index.js";
 import { summarize, VARIANTS, type LanguageFigures, type Variant } from "./instrumentation-summary.js";
 import { counterSum, type RequestSpec, runInterleaved, type RunSettings, type Target } from "./load.js";
 

@@ -4,7 +4,8 @@
  * Lookout's added CPU against the stock OpenTelemetry setup's, and a printed table.
  */
 import { availableParallelism } from "node:os";
-import { MEASURES, type Measure, median, medianOf, pairedRatio, type Phase, round3, type VariantRuns } from "./load.js";
+import { median } from "../testkit/index.js";
+import { MEASURES, type Measure, medianOf, pairedRatio, type Phase, round3, type VariantRuns } from "./load.js";
 
 export const VARIANTS = ["baseline", "metrics-only", "unexported", "instrumented", "stock"] as const;
 export type Variant = (typeof VARIANTS)[number];

@@ -15,13 +15,13 @@
  * per language (`node`, `python`) and variant the ratios to that language's baseline (`cpuPerRequestRatio`,
  * `p50Ratio`, `p99Ratio`, `saturationCpuPerRequestRatio`; `addedCpuPerRequestVsStock` for `instrumented`), and
  * `endToEnd.p50Ratio`, `endToEnd.p99Ratio`. BENCH_PROFILE=<dir> writes a V8 CPU profile of each RelayCore variant
- * (summarise with `node dist/bench/profile.js <dir>/<variant>`). BENCH_ONLY=node,python,e2e runs a subset.
+ * (summarise with `node dist-dev/bench/profile.js <dir>/<variant>`). BENCH_ONLY=node,python,e2e runs a subset.
  */
 import type { ChildProcess } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startPartialStack } from "../stack/partial.js";
-import { REPO_ROOT } from "../stack/paths.js";
+import { REPO_ROOT } from "../shared/index.js";
+import { startPartialStack } from "../testkit/index.js";
 import { benchEndToEnd, type EndToEndFigures } from "./instrumentation-e2e.js";
 import { benchNode } from "./instrumentation-node.js";
 import { type LanguageFigures, printTable } from "./instrumentation-summary.js";

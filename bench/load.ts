@@ -7,18 +7,10 @@ import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import type { Pool } from "undici";
 import { type Dispatcher, request } from "undici";
+import { median, quantile } from "../testkit/index.js";
 
 const CLOCK_TICKS = 100; // getconf CLK_TCK on Linux
 
-export const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length === 0 ? NaN : s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-export const quantile = (xs: readonly number[], q: number): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? NaN;
-};
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export const round3 = (x: number) => Math.round(x * 1000) / 1000;
 export const loadAverage1m = () => Math.round(loadavg()[0]! * 100) / 100;

@@ -3,7 +3,7 @@
  * self time grouped by what the code belongs to — each npm package under node_modules, Lookout's own folders, Node's
  * internals, garbage collection, idle — as a share of the process's busy (non-idle) time.
  *
- *   node dist/bench/profile.js <file.cpuprofile | folder> [...]
+ *   node dist-dev/bench/profile.js <file.cpuprofile | folder> [...]
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -90,7 +90,7 @@ function files(paths: string[]): string[] {
 if (process.argv[1]?.endsWith("profile.js")) {
   const paths = process.argv.slice(2);
   if (paths.length === 0) {
-    console.error("usage: node dist/bench/profile.js <file.cpuprofile | folder> [...]");
+    console.error("usage: node dist-dev/bench/profile.js <file.cpuprofile | folder> [...]");
     process.exit(2);
   }
   for (const file of files(paths)) {

@@ -9,11 +9,16 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
-import { homeLayout, REPO_ROOT } from "../stack/paths.js";
-import { freeStackPortEnv, releaseStackPortEnv, withPortRetry } from "../stack/free-ports.js";
-import { resolvePorts } from "../stack/ports.js";
-import { readState } from "../stack/supervisor.js";
-import { toolPaths } from "../stack/tools.js";
+import { homeLayout, REPO_ROOT } from "../shared/index.js";
+import {
+  freeStackPortEnv,
+  releaseStackPortEnv,
+  withPortRetry,
+  median,
+  startStack,
+  telemetrygenTracesArgs,
+} from "../testkit/index.js";
+import { resolvePorts, readState, toolPaths } from "../stack/index.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 30);
@@ -49,11 +54,6 @@ function residentBytes(pid: number): number {
   }
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 const mib = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 
 interface RunResult {
@@ -82,25 +82,16 @@ async function startOnce(): Promise<StartedStack> {
   const home = mkdtempSync("/tmp/lookout-bench-");
   chmodSync(home, 0o711);
   const portEnv = await freeStackPortEnv();
-  const env = { ...process.env, ...portEnv, LOOKOUT_HOME: home };
   const started = Date.now();
-  const child = spawn(process.execPath, [join(REPO_ROOT, "bin", "lookout.mjs"), "stack", "up", "--no-setup"], {
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout.on("data", (c: Buffer) => (output += c.toString()));
-  child.stderr.on("data", (c: Buffer) => (output += c.toString()));
-  const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
-  while (!/all \d+ components ready/.test(output)) {
-    if (child.exitCode !== null) {
-      rmSync(home, { recursive: true, force: true });
-      releaseStackPortEnv(portEnv);
-      throw new Error(`stack failed to start:\n${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 20));
+  try {
+    // Polled every 20 ms: the time to ready is what this benchmark measures.
+    const { child, exited, output } = await startStack({ ...process.env, ...portEnv, LOOKOUT_HOME: home }, 600_000, 20);
+    return { home, portEnv, child, exited, started, output };
+  } catch (error) {
+    rmSync(home, { recursive: true, force: true });
+    releaseStackPortEnv(portEnv);
+    throw error;
   }
-  return { home, portEnv, child, exited, started, output: () => output };
 }
 
 async function oneRun(run: number): Promise<RunResult> {
@@ -139,24 +130,15 @@ async function oneRun(run: number): Promise<RunResult> {
   // "peak under load" was then the idle sample).
   const load = spawn(
     toolPaths().telemetrygen,
-    [
-      "traces",
-      "--otlp-endpoint",
-      `127.0.0.1:${ports.OTLP_GRPC}`,
-      "--otlp-insecure",
-      "--otlp-header",
-      `Authorization="Bearer ${token}"`,
-      "--rate",
-      String(LOAD_TRACES_PER_SECOND / 2), // per worker
-      "--child-spans",
-      String(LOAD_SPANS_PER_TRACE - 1),
-      "--duration",
-      `${LOAD_SECONDS}s`,
-      "--workers",
-      "2",
-      "--service",
-      `bench-${run}`,
-    ],
+    telemetrygenTracesArgs({
+      port: ports.OTLP_GRPC,
+      token,
+      rate: LOAD_TRACES_PER_SECOND / 2, // per worker
+      childSpans: LOAD_SPANS_PER_TRACE - 1,
+      durationSeconds: LOAD_SECONDS,
+      workers: 2,
+      service: `bench-${run}`,
+    }),
     { stdio: ["ignore", "ignore", "pipe"] },
   );
   let loadErr = "";

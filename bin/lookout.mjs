@@ -10,12 +10,12 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const sourceDirs = [
   "cli",
+  "shared",
   "stack",
   "health-aggregator",
   "synthetics",
   "instrumentation",
   "demo",
-  "bench",
   "dashboards",
   "sentinel",
 ];

@@ -6,11 +6,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { SignJWT } from "jose";
-import { parseConfig, parseDuration } from "../health-aggregator/src/config/load.js";
-import { LookoutError } from "../stack/errors.js";
-import { homeLayout, lookoutHome, REPO_ROOT } from "../stack/paths.js";
-import { aggregatorConfigPlaceholders } from "../stack/components.js";
-import { resolvePorts } from "../stack/ports.js";
+import { parseConfig, parseDuration } from "../health-aggregator/index.js";
+import { LookoutError, homeLayout, lookoutHome, REPO_ROOT } from "../shared/index.js";
+import { aggregatorConfigPlaceholders, resolvePorts } from "../stack/index.js";
 
 export interface TokenOptions {
   ttl: string;

@@ -4,7 +4,7 @@
  * command's usage — never silently ignored (`stack up --no-setpu` used to run setup).
  */
 import { parseArgs } from "node:util";
-import { LookoutError } from "../stack/errors.js";
+import { LookoutError } from "../shared/index.js";
 
 export type OptionSpec = Readonly<Record<string, { type: "string" | "boolean"; short?: string }>>;
 

@@ -2,18 +2,22 @@
  * The `lookout` command. bin/lookout.mjs installs dependencies and compiles, then calls main(argv).
  */
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
-import { LookoutError } from "../stack/errors.js";
+import { resolve, join } from "node:path";
+import { LookoutError, lookoutCache, lookoutHome, REPO_ROOT } from "../shared/index.js";
 import { adminToken } from "./admin-token.js";
 import { type OptionSpec, parseCommand, stringValue } from "./args.js";
-import { lookoutCache, lookoutHome } from "../stack/paths.js";
-import { PORT_SPECS, resolvePorts } from "../stack/ports.js";
-import { renderConfigs } from "./render.js";
-import { stackDown, stackStatus, stackUp } from "../stack/stack.js";
-import { ALL_TOOLS, setup, type ToolName } from "../stack/setup.js";
-import { validateAll } from "../stack/validate.js";
-import { chartDrift, syncChart } from "../stack/helm.js";
 import {
+  PORT_SPECS,
+  resolvePorts,
+  stackDown,
+  stackStatus,
+  stackUp,
+  ALL_TOOLS,
+  setup,
+  type ToolName,
+  validateAll,
+  chartDrift,
+  syncChart,
   COLLECTOR_STABLE_VERSION,
   COLLECTOR_VERSION,
   DEBIAN_PACKAGES,
@@ -22,12 +26,11 @@ import {
   JAEGER_MODULE_VERSION,
   JAEGER_RELEASE,
   TELEMETRYGEN_VERSION,
-} from "../stack/versions.js";
+} from "../stack/index.js";
+import { renderConfigs } from "./render.js";
 import { sentinel, SENTINEL_HELP } from "./sentinel.js";
 import { synthetics, SYNTHETICS_HELP } from "./synthetics.js";
 import { DASHBOARD_DIR, dashboardDrift, writeDashboards } from "../dashboards/index.js";
-import { REPO_ROOT } from "../stack/paths.js";
-import { join } from "node:path";
 
 const HELP: Record<string, string> = {
   main: `lookout — production monitoring for AutoMatrix, RelayCore and NeuroWeaver

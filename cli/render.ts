@@ -5,11 +5,8 @@
  */
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { LookoutError } from "../stack/errors.js";
-import { REPO_ROOT } from "../stack/paths.js";
-import { renderFile } from "../stack/render.js";
-import { ensureStackTls } from "../stack/tls.js";
-import { writeWebConfig } from "../stack/web-auth.js";
+import { LookoutError, REPO_ROOT } from "../shared/index.js";
+import { renderFile, ensureStackTls, writeWebConfig } from "../stack/index.js";
 
 const MIN_PASSWORD_CHARS = 16;
 

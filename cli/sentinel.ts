@@ -4,7 +4,7 @@
  * for a usage error.
  */
 import { createSentinel, loadSentinelConfig } from "../sentinel/index.js";
-import { LookoutError } from "../stack/errors.js";
+import { LookoutError } from "../shared/index.js";
 import { parseCommand, stringValue } from "./args.js";
 
 export const SENTINEL_HELP = `Usage: lookout sentinel --config FILE [--check]

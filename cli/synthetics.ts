@@ -7,16 +7,11 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { request } from "undici";
-import { BUILTIN_FLOWS } from "../synthetics/flows/index.js";
-import { runFlow } from "../synthetics/src/runner.js";
-import { tracingFromEnv } from "../synthetics/src/tracing.js";
-import type { RunResult } from "../synthetics/src/types.js";
-import { loadConfigFile } from "../health-aggregator/src/config/load.js";
-import { LookoutError } from "../stack/errors.js";
+import { BUILTIN_FLOWS, runFlow, tracingFromEnv, type RunResult } from "../synthetics/index.js";
+import { loadConfigFile } from "../health-aggregator/index.js";
+import { LookoutError, homeLayout, lookoutHome, REPO_ROOT } from "../shared/index.js";
 import { parseCommand, stringValue } from "./args.js";
-import { homeLayout, lookoutHome, REPO_ROOT } from "../stack/paths.js";
-import { aggregatorConfigPlaceholders } from "../stack/components.js";
-import { resolvePorts } from "../stack/ports.js";
+import { aggregatorConfigPlaceholders, resolvePorts } from "../stack/index.js";
 
 export const SYNTHETICS_HELP = `Usage: lookout synthetics run <flow> [--local] [--url URL] [--json]
        lookout synthetics list

@@ -6,22 +6,20 @@
  * RelayCore's client spans carry what each call cost the router and NeuroWeaver's server spans what it served, so the
  * same call is counted once per service: the budget panels read one service, RelayCore by default.
  */
-import { BigValueColorMode, BigValueGraphMode, ReduceDataOptionsBuilder } from "@grafana/grafana-foundation-sdk/common";
+import { BigValueColorMode } from "@grafana/grafana-foundation-sdk/common";
 import {
   QueryVariableBuilder,
   RowBuilder,
   VariableRefresh,
   VariableSort,
 } from "@grafana/grafana-foundation-sdk/dashboard";
-import { PanelBuilder as Stat } from "@grafana/grafana-foundation-sdk/stat";
 import { PanelBuilder as TimeSeries } from "@grafana/grafana-foundation-sdk/timeseries";
-import { DS, dashboard, finish, prom, queries, thresholds } from "./common.js";
+import { DS, dashboard, finish, prom, queries, thresholds, latestStat } from "./common.js";
 
 const SEL = 'service_name="$service", gen_ai_request_model=~"$model"';
 const SPEND = `sum(increase(lookout_ai_cost_dollars_total{${SEL}}[$__range]))`;
 /** RelayCore's configured budget for a period (ai_budget_dollars, from LOOKOUT_RELAYCORE_*_BUDGET_USD), as a scalar. */
 const budget = (period: "daily" | "monthly") => `scalar(max(ai_budget_dollars{period="${period}"}))`;
-const last = () => new ReduceDataOptionsBuilder().calcs(["lastNotNull"]).values(false);
 
 function budgetStat(
   title: string,
@@ -31,16 +29,13 @@ function budgetStat(
   timeFrom: string,
   warn?: [number, number],
 ) {
-  return new Stat()
+  return latestStat(warn ? BigValueColorMode.Background : BigValueColorMode.Value)
     .title(title)
     .description(description)
     .withTarget(prom(expr, { instant: true, legend: title }))
     .timeFrom(timeFrom)
     .hideTimeOverride(false)
     .thresholds(warn ? thresholds("green", [warn[0], "orange"], [warn[1], "red"]) : thresholds("blue"))
-    .colorMode(warn ? BigValueColorMode.Background : BigValueColorMode.Value)
-    .graphMode(BigValueGraphMode.None)
-    .reduceOptions(last())
     .unit(unit)
     .decimals(unit === "percentunit" ? 1 : 2)
     .height(5)

@@ -3,13 +3,11 @@
  * silences), and links into Grafana's alerting pages for the Lookout Alertmanager datasource (alert groups,
  * silences, contact points and notification policies), where alerts are silenced and receivers inspected.
  */
-import { BigValueColorMode, BigValueGraphMode, ReduceDataOptionsBuilder } from "@grafana/grafana-foundation-sdk/common";
 import { RowBuilder } from "@grafana/grafana-foundation-sdk/dashboard";
-import { PanelBuilder as Stat } from "@grafana/grafana-foundation-sdk/stat";
 import { PanelBuilder as Table } from "@grafana/grafana-foundation-sdk/table";
 import { PanelBuilder as Text, TextMode } from "@grafana/grafana-foundation-sdk/text";
 import { PanelBuilder as TimeSeries } from "@grafana/grafana-foundation-sdk/timeseries";
-import { dashboard, finish, link, prom, queries, thresholds } from "./common.js";
+import { dashboard, finish, link, prom, queries, thresholds, latestStat } from "./common.js";
 
 /**
  * Grafana's alerting pages for an external Alertmanager take the datasource's name in `alertmanager=`; the name is
@@ -26,7 +24,6 @@ export const ALERTMANAGER_PAGES = {
   policies: am("routes"),
 } as const;
 
-const last = () => new ReduceDataOptionsBuilder().calcs(["lastNotNull"]).values(false);
 const amLinks = () => [
   link("Alert groups (Alertmanager)", ALERTMANAGER_PAGES.groups),
   link("Silences", ALERTMANAGER_PAGES.silences),
@@ -46,7 +43,7 @@ export function alerts() {
     })
       .withRow(new RowBuilder("Now"))
       .withPanel(
-        new Stat()
+        latestStat()
           .title("Firing")
           .description(
             "Alerts firing now, without the Watchdog heartbeat (ALERTS). Healthy: 0. Each alert has a section in " +
@@ -54,15 +51,12 @@ export function alerts() {
           )
           .withTarget(prom('count(ALERTS{alertstate="firing", alertname!="Watchdog"}) or vector(0)', { instant: true }))
           .thresholds(thresholds("green", [1, "red"]))
-          .colorMode(BigValueColorMode.Background)
-          .graphMode(BigValueGraphMode.None)
-          .reduceOptions(last())
           .unit("none")
           .height(5)
           .span(6),
       )
       .withPanel(
-        new Stat()
+        latestStat()
           .title("Pending")
           .description(
             "Alerts whose condition holds but not yet for their `for` duration. They fire if it keeps holding; " +
@@ -70,15 +64,12 @@ export function alerts() {
           )
           .withTarget(prom('count(ALERTS{alertstate="pending"}) or vector(0)', { instant: true }))
           .thresholds(thresholds("green", [1, "orange"]))
-          .colorMode(BigValueColorMode.Background)
-          .graphMode(BigValueGraphMode.None)
-          .reduceOptions(last())
           .unit("none")
           .height(5)
           .span(6),
       )
       .withPanel(
-        new Stat()
+        latestStat()
           .title("Watchdog")
           .description(
             "The always-firing heartbeat. It must read FIRING: if it does not, Prometheus' rule evaluation or its " +
@@ -95,15 +86,12 @@ export function alerts() {
             },
           ])
           .thresholds(thresholds("red", [1, "green"]))
-          .colorMode(BigValueColorMode.Background)
-          .graphMode(BigValueGraphMode.None)
-          .reduceOptions(last())
           .unit("none")
           .height(5)
           .span(6),
       )
       .withPanel(
-        new Stat()
+        latestStat()
           .title("Active silences")
           .description(
             "Silences in force in Alertmanager (alertmanager_silences). A silence hides notifications, not the " +
@@ -111,9 +99,6 @@ export function alerts() {
           )
           .withTarget(prom('sum(alertmanager_silences{state="active"})', { instant: true }))
           .thresholds(thresholds("green", [1, "orange"]))
-          .colorMode(BigValueColorMode.Background)
-          .graphMode(BigValueGraphMode.None)
-          .reduceOptions(last())
           .unit("none")
           .links(amLinks())
           .height(5)

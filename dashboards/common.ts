@@ -8,6 +8,7 @@
  */
 import type * as cog from "@grafana/grafana-foundation-sdk/cog";
 import type * as common from "@grafana/grafana-foundation-sdk/common";
+import { BigValueColorMode, BigValueGraphMode, ReduceDataOptionsBuilder } from "@grafana/grafana-foundation-sdk/common";
 import {
   type Dashboard,
   DashboardBuilder,
@@ -21,6 +22,7 @@ import {
   MappingType,
 } from "@grafana/grafana-foundation-sdk/dashboard";
 import { DataqueryBuilder } from "@grafana/grafana-foundation-sdk/prometheus";
+import { PanelBuilder as Stat } from "@grafana/grafana-foundation-sdk/stat";
 
 /** Datasource uids: fixed in grafana-provisioning/datasources/lookout.yml, referenced by every panel. */
 export const DS = {
@@ -87,6 +89,20 @@ export function jaegerSearch(search: JaegerSearch, refId = "A"): cog.Builder<cog
         ...search,
       }) as unknown as cog.Dataquery,
   };
+}
+
+/** Reduces each series to its newest non-null value: what a Stat panel of a current state or count shows. */
+export function lastValue(): ReduceDataOptionsBuilder {
+  return new ReduceDataOptionsBuilder().calcs(["lastNotNull"]).values(false);
+}
+
+/**
+ * A Stat panel of each series' newest value, without a sparkline — every Stat on Lookout's dashboards. The colour
+ * fills the background by default (states and alarm counts read from across the room); `BigValueColorMode.Value`
+ * colours only the number.
+ */
+export function latestStat(colorMode: BigValueColorMode = BigValueColorMode.Background): Stat {
+  return new Stat().colorMode(colorMode).graphMode(BigValueGraphMode.None).reduceOptions(lastValue());
 }
 
 /** Threshold steps from [color, value] pairs; the first step's base is -Infinity (written null, as Grafana does). */

@@ -1,20 +1,26 @@
 /**
- * The dashboards as code: the committed JSON matches its TypeScript source, validates against Grafana's dashboard
- * schema, and uses only datasources that grafana-provisioning/ defines; every panel has a description and a unit,
- * every $variable a query uses exists. Each check is also shown to fail on a broken dashboard.
+ * The dashboards as code: the committed JSON matches its TypeScript source, validates against the Grafana foundation
+ * SDK's dashboard and panel schemas (testkit/grafana/foundation-sdk-schemas/), and uses only datasources that
+ * grafana-provisioning/ defines; every panel has a description and a unit, every $variable a query uses exists. Each
+ * check is also shown to fail on a broken dashboard.
  */
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { REPO_ROOT } from "../stack/paths.js";
+import { REPO_ROOT } from "../shared/index.js";
 import { ALERTMANAGER_NAME } from "./alerts.js";
 import { DS } from "./common.js";
 import { buildDashboards, DASHBOARD_DIR, dashboardDrift, dashboardJson } from "./index.js";
-import { panelQueries, panelsOf, variableReferences, variablesOf } from "./model.js";
-import { interpolate } from "./grafana.js";
-import { dashboardSchemaErrors } from "./schema.js";
+import {
+  panelQueries,
+  panelsOf,
+  variableReferences,
+  variablesOf,
+  interpolate,
+  dashboardSchemaErrors,
+} from "../testkit/index.js";
 
 interface ProvisionedDatasource {
   name: string;
@@ -92,6 +98,17 @@ describe("Grafana's dashboard schema", () => {
     expect(errors).toContain("/panels/1/gridPos/w: must be <= 24");
     expect(errors.some((e) => e.startsWith("/panels/2: must NOT have additional properties (titel)"))).toBe(true);
     expect(errors).toContain("/templating/list/0: must have required property 'name'");
+  });
+
+  it("checks each panel's options against its kind's schema, and refuses a kind without one", () => {
+    const broken = JSON.parse(dashboardJson(dashboards[0]!)) as { panels: Record<string, unknown>[] };
+    const stat = broken.panels.findIndex((p) => p.type === "stat");
+    (broken.panels[stat]!.options as Record<string, unknown>).colorMode = "rainbow";
+    const other = broken.panels.findIndex((p) => p.type === "timeseries");
+    broken.panels[other]!.type = "piechart";
+    const errors = dashboardSchemaErrors(broken);
+    expect(errors).toContain(`/panels/${stat}/options/colorMode: must be equal to one of the allowed values`);
+    expect(errors).toContain(`/panels/${other}/type: no vendored schema for panel type "piechart"`);
   });
 });
 

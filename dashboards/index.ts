@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Dashboard } from "@grafana/grafana-foundation-sdk/dashboard";
-import { REPO_ROOT } from "../stack/paths.js";
+import { REPO_ROOT } from "../shared/index.js";
 import { aiCost } from "./ai-cost.js";
 import { alerts } from "./alerts.js";
 import { overview } from "./overview.js";
@@ -14,7 +14,7 @@ import { performance } from "./performance.js";
 import { pipeline } from "./pipeline.js";
 import { uptime } from "./uptime.js";
 
-export { DS } from "./common.js";
+export { DS, SCRAPE_INTERVAL_SECONDS } from "./common.js";
 
 /** Where Grafana's file provider (grafana-provisioning/dashboards/lookout.yml) reads the JSON from. */
 export const DASHBOARD_DIR = join(REPO_ROOT, "grafana-provisioning", "dashboards", "json");

@@ -2,14 +2,10 @@
  * Overview: is everything up right now, and has it been? One glance for the person on call: each system and
  * dependency with its state from the health aggregator, uptime over 24 h and 30 days, open incidents, firing alerts.
  */
-import { BigValueColorMode, BigValueGraphMode, ReduceDataOptionsBuilder } from "@grafana/grafana-foundation-sdk/common";
 import { RowBuilder } from "@grafana/grafana-foundation-sdk/dashboard";
-import { PanelBuilder as Stat } from "@grafana/grafana-foundation-sdk/stat";
 import { PanelBuilder as Table } from "@grafana/grafana-foundation-sdk/table";
 import { PanelBuilder as TimeSeries } from "@grafana/grafana-foundation-sdk/timeseries";
-import { dashboard, finish, link, prom, queries, states, thresholds } from "./common.js";
-
-const last = () => new ReduceDataOptionsBuilder().calcs(["lastNotNull"]).values(false);
+import { dashboard, finish, link, prom, queries, states, thresholds, latestStat } from "./common.js";
 
 /** healthy = 2, degraded = 1, unhealthy = 0, from the aggregator's one-hot lookout_target_status. */
 const TARGET_STATE =
@@ -26,7 +22,7 @@ export function overview() {
     })
       .withRow(new RowBuilder("Now"))
       .withPanel(
-        new Stat()
+        latestStat()
           .title("Systems")
           .description(
             "Each system is UP while every target of it answers its health check (degraded still counts as up), " +
@@ -35,15 +31,12 @@ export function overview() {
           .withTarget(prom("min by (system) (lookout_target_up)", { instant: true, legend: "{{system}}" }))
           .mappings(states({ "1": ["UP", "green"], "0": ["DOWN", "red"] }))
           .thresholds(thresholds("red", [1, "green"]))
-          .colorMode(BigValueColorMode.Background)
-          .graphMode(BigValueGraphMode.None)
-          .reduceOptions(last())
           .unit("none")
           .height(5)
           .span(12),
       )
       .withPanel(
-        new Stat()
+        latestStat()
           .title("Open incidents")
           .description(
             "Incidents the health aggregator has open (lookout_incidents_open). Healthy: 0. Above 0: the status page " +
@@ -51,15 +44,12 @@ export function overview() {
           )
           .withTarget(prom("lookout_incidents_open", { instant: true, legend: "open" }))
           .thresholds(thresholds("green", [1, "red"]))
-          .colorMode(BigValueColorMode.Background)
-          .graphMode(BigValueGraphMode.None)
-          .reduceOptions(last())
           .unit("none")
           .height(5)
           .span(6),
       )
       .withPanel(
-        new Stat()
+        latestStat()
           .title("Firing alerts")
           .description(
             "Alerts Prometheus is firing now, without the always-on Watchdog heartbeat (ALERTS). Healthy: 0. Above " +
@@ -72,16 +62,13 @@ export function overview() {
             }),
           )
           .thresholds(thresholds("green", [1, "red"]))
-          .colorMode(BigValueColorMode.Background)
-          .graphMode(BigValueGraphMode.None)
-          .reduceOptions(last())
           .unit("none")
           .links([link("Alerts dashboard", "/d/lookout-alerts")])
           .height(5)
           .span(6),
       )
       .withPanel(
-        new Stat()
+        latestStat()
           .title("Targets")
           .description(
             "Every target the aggregator checks — the three systems, PostgreSQL, Redis and Lookout's own components — " +
@@ -91,9 +78,6 @@ export function overview() {
           .withTarget(prom(TARGET_STATE, { instant: true, legend: "{{target}}" }))
           .mappings(states({ "2": ["HEALTHY", "green"], "1": ["DEGRADED", "orange"], "0": ["UNHEALTHY", "red"] }))
           .thresholds(thresholds("red", [1, "orange"], [2, "green"]))
-          .colorMode(BigValueColorMode.Background)
-          .graphMode(BigValueGraphMode.None)
-          .reduceOptions(last())
           .unit("none")
           .height(5)
           .span(24),

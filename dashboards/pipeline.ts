@@ -2,14 +2,11 @@
  * Pipeline: the monitoring system's own health. Spans in, refused and dropped at the collector gateway, tail-sampling
  * decisions, the Jaeger sending queue, remote write into Prometheus, and whether every scrape target answers.
  */
-import { BigValueColorMode, BigValueGraphMode, ReduceDataOptionsBuilder } from "@grafana/grafana-foundation-sdk/common";
 import { RowBuilder } from "@grafana/grafana-foundation-sdk/dashboard";
-import { PanelBuilder as Stat } from "@grafana/grafana-foundation-sdk/stat";
 import { PanelBuilder as TimeSeries } from "@grafana/grafana-foundation-sdk/timeseries";
-import { dashboard, finish, prom, queries, states, thresholds } from "./common.js";
+import { dashboard, finish, prom, queries, states, thresholds, latestStat } from "./common.js";
 
 const COLLECTOR = 'job="otel-collector"';
-const last = () => new ReduceDataOptionsBuilder().calcs(["lastNotNull"]).values(false);
 
 export function pipeline() {
   return finish(
@@ -169,7 +166,7 @@ export function pipeline() {
       )
       .withRow(new RowBuilder("Scrapes"))
       .withPanel(
-        new Stat()
+        latestStat()
           .title("Scrape targets")
           .description(
             "Whether Prometheus' last scrape of each job succeeded (up). DOWN: the component is stopped, its port " +
@@ -178,9 +175,6 @@ export function pipeline() {
           .withTarget(prom("min by (job) (up)", { instant: true, legend: "{{job}}" }))
           .mappings(states({ "1": ["UP", "green"], "0": ["DOWN", "red"] }))
           .thresholds(thresholds("red", [1, "green"]))
-          .colorMode(BigValueColorMode.Background)
-          .graphMode(BigValueGraphMode.None)
-          .reduceOptions(last())
           .unit("none")
           .height(6)
           .span(24),

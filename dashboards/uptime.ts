@@ -3,7 +3,6 @@
  * aggregator, and the synthetic flows (the critical user journeys run on a schedule): success, consecutive failures
  * against their alert threshold, step durations.
  */
-import { BigValueColorMode, BigValueGraphMode, ReduceDataOptionsBuilder } from "@grafana/grafana-foundation-sdk/common";
 import {
   CustomVariableBuilder,
   QueryVariableBuilder,
@@ -11,15 +10,13 @@ import {
   VariableRefresh,
   VariableSort,
 } from "@grafana/grafana-foundation-sdk/dashboard";
-import { PanelBuilder as Stat } from "@grafana/grafana-foundation-sdk/stat";
 import { PanelBuilder as StateTimeline } from "@grafana/grafana-foundation-sdk/statetimeline";
 import { PanelBuilder as Table } from "@grafana/grafana-foundation-sdk/table";
 import { PanelBuilder as TimeSeries } from "@grafana/grafana-foundation-sdk/timeseries";
-import { DS, dashboard, finish, prom, queries, states, thresholds } from "./common.js";
+import { DS, dashboard, finish, prom, queries, states, thresholds, latestStat } from "./common.js";
 
 const T = 'target=~"$target"';
 const F = 'flow=~"$flow"';
-const last = () => new ReduceDataOptionsBuilder().calcs(["lastNotNull"]).values(false);
 
 export function uptime() {
   return finish(
@@ -178,7 +175,7 @@ export function uptime() {
       )
       .withRow(new RowBuilder("Synthetic flows"))
       .withPanel(
-        new Stat()
+        latestStat()
           .title("Last run")
           .description(
             "Whether each flow's most recent run passed (lookout_synthetic_last_run_success). FAIL: open the run's " +
@@ -187,9 +184,6 @@ export function uptime() {
           .withTarget(prom(`lookout_synthetic_last_run_success{${F}}`, { instant: true, legend: "{{flow}}" }))
           .mappings(states({ "1": ["PASS", "green"], "0": ["FAIL", "red"] }))
           .thresholds(thresholds("red", [1, "green"]))
-          .colorMode(BigValueColorMode.Background)
-          .graphMode(BigValueGraphMode.None)
-          .reduceOptions(last())
           .unit("none")
           .height(6)
           .span(8),

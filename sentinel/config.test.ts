@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { REPO_ROOT } from "../stack/paths.js";
+import { REPO_ROOT } from "../shared/index.js";
 import { parseSentinelConfig } from "./config.js";
 import { sentinelConfigSchema } from "./schema.js";
 

@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { Ajv, type ErrorObject } from "ajv";
 import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
-import { LookoutError } from "../stack/errors.js";
+import { LookoutError } from "../shared/index.js";
 import { sentinelConfigSchema } from "./schema.js";
 import type { ReceiverConfig, SentinelConfig } from "./types.js";
 

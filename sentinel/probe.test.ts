@@ -1,7 +1,7 @@
 // The status-page probe against real HTTP servers: every way a status page fails gives its own clear reason.
 import { createServer, type RequestListener, type Server } from "node:http";
 import { afterAll, describe, expect, it } from "vitest";
-import { freePort } from "../stack/free-ports.js";
+import { freePort } from "../testkit/index.js";
 import { probeStatusPage } from "./probe.js";
 import type { ProbeConfig } from "./types.js";
 
@@ -72,7 +72,7 @@ describe("status page probe", () => {
   });
 
   it("fails on a refused connection, without the address in the reason", async () => {
-    // A reserved port nothing listens on (stack/free-ports.ts).
+    // A reserved port nothing listens on (testkit/ports.ts).
     const result = await probe(`http://127.0.0.1:${await freePort()}/api/v1/status`);
     expect(result).toMatchObject({ ok: false, reason: "connection refused (nothing listening)" });
   });

@@ -1,6 +1,6 @@
 // The sentinel's HTTP API through the front door (Fastify inject): tokens, malformed bodies, /health, /metrics.
 import { afterAll, describe, expect, it } from "vitest";
-import { ManualClock } from "../health-aggregator/src/engine/manual-clock.js";
+import { ManualClock } from "../health-aggregator/index.js";
 import { createSentinel } from "./service.js";
 import type { Message } from "./notify.js";
 import type { SentinelConfig } from "./types.js";

@@ -14,8 +14,7 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { LookoutError } from "./errors.js";
-import { REPO_ROOT } from "./paths.js";
+import { LookoutError, REPO_ROOT } from "../shared/index.js";
 
 export function alertingRenderValues(secretsDir: string, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const raw = (env.LOOKOUT_ALERT_NOTIFY ?? "off").trim() || "off";

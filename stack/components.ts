@@ -1,50 +1,22 @@
 /**
- * The native stack's components: how each is prepared, started and judged ready. Pure descriptions — the supervisor
- * (supervisor.ts) runs them. Order matters: a component starts after those it needs are ready.
+ * The native stack's components: how each is prepared, started and judged ready. Descriptions — the supervisor
+ * (supervisor.ts) runs them, and each `prepare` just before its component starts; PostgreSQL's cluster set-up
+ * (initdb, ownership) is postgres.ts's. Order matters: a component starts after those it needs are ready.
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { LookoutError } from "./errors.js";
-import { type HomeLayout, isRoot, REPO_ROOT } from "./paths.js";
+import { LookoutError, REPO_ROOT } from "../shared/index.js";
 import { type Ports, portEnv } from "./ports.js";
-import { httpReady, pgReady, type ReadinessProbe, redisReady } from "./readiness.js";
+import { httpReady, redisReady } from "./readiness.js";
 import { renderFile } from "./render.js";
 import { gatewayTopology, jaegerTelemetryEndpoint, samplerMetricsAddresses } from "./scaleout.js";
-import type { Secrets } from "./secrets.js";
-import type { ToolPaths } from "./tools.js";
 import { demoComponents, demoRenderValues } from "./demo-components.js";
 import { alertingRenderValues, sentinelRenderValues } from "./alerting.js";
 import { webAuthorization, writeWebConfig } from "./web-auth.js";
 import { ensureStackTls, stackTlsFiles, tlsClientAgent, tlsClientRenderValues, tlsEnv } from "./tls.js";
-import { initPostgres, preparePostgresDir } from "./postgres.js";
+import { postgresComponent } from "./postgres.js";
+import { type ComponentSpec, LOOPBACK, postgresUrl, type StackContext } from "./spec.js";
 import type { Dispatcher } from "undici";
-
-export interface ComponentSpec {
-  readonly name: string;
-  readonly command: string;
-  readonly args: readonly string[];
-  readonly env?: Readonly<Record<string, string>>;
-  /** Run as this system user (PostgreSQL refuses to run as root). */
-  readonly user?: string;
-  /** Creates data directories and rendered configs; runs before start, every time (idempotent). */
-  readonly prepare?: () => void;
-  readonly ready: ReadinessProbe;
-  /** The URL printed in the table once everything is up. */
-  readonly url: string;
-  /** Seconds to wait for readiness (Jaeger's badger and PostgreSQL's first initdb take a few). */
-  readonly readyTimeoutSeconds?: number;
-}
-
-export interface StackContext {
-  readonly layout: HomeLayout;
-  readonly ports: Ports;
-  readonly secrets: Secrets;
-  readonly tools: ToolPaths;
-  /** Prometheus TSDB retention, e.g. "30d" (LOOKOUT_RETENTION; at most 1 year). */
-  readonly retention: string;
-}
-
-const LOOPBACK = "127.0.0.1";
 
 /**
  * The Go runtime's memory limit for every collector the stack runs (gateway, samplers, load balancer) and for the
@@ -157,8 +129,7 @@ export function components(ctx: StackContext, env: NodeJS.ProcessEnv = process.e
   const ensureTls = () => ensureStackTls(layout.secrets);
   let agent: Dispatcher | undefined;
   const tlsAgent = () => (agent ??= tlsClientAgent(tls));
-  const pgData = join(layout.data("postgres"), "pgdata");
-  const dsn = `postgresql://lookout:${encodeURIComponent(secrets.postgres_password.value)}@${LOOPBACK}:${ports.POSTGRES}/postgres?sslmode=disable`;
+  const dsn = postgresUrl(ctx, { sslmode: "disable" });
 
   // The collector's topology (one gateway, or a load balancer and samplers) is stack/scaleout.ts's business.
   const topology = (specs: ComponentSpec[]) => gatewayTopology(ctx, specs, env);
@@ -168,32 +139,7 @@ export function components(ctx: StackContext, env: NodeJS.ProcessEnv = process.e
   const demoServices = demo.filter((spec) => spec.name !== "loadgen");
   const loadgen = demo.filter((spec) => spec.name === "loadgen");
   return topology([
-    {
-      name: "postgres",
-      command: join(tools.postgresBin, "postgres"),
-      args: [
-        "-D",
-        pgData,
-        "-c",
-        `port=${ports.POSTGRES}`,
-        "-c",
-        `listen_addresses=${LOOPBACK}`,
-        // No Unix socket in /var/run/postgresql: that belongs to a system PostgreSQL, if any.
-        "-c",
-        `unix_socket_directories=`,
-        "-c",
-        "logging_collector=off",
-      ],
-      user: isRoot() ? "postgres" : undefined,
-      prepare: () => {
-        preparePostgresDir(layout.data("postgres"));
-        preparePostgresDir(pgData);
-        initPostgres(tools.postgresBin, secrets.postgres_password.value, pgData);
-      },
-      ready: pgReady(LOOPBACK, ports.POSTGRES, "lookout", secrets.postgres_password.value),
-      url: `postgresql://lookout@${LOOPBACK}:${ports.POSTGRES}/postgres`,
-      readyTimeoutSeconds: 60,
-    },
+    postgresComponent(ctx),
     {
       name: "redis",
       command: tools.redisServer,

@@ -7,13 +7,11 @@
  */
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import type { ComponentSpec, StackContext } from "./components.js";
-import { REPO_ROOT } from "./paths.js";
+import { type ComponentSpec, LOOPBACK, postgresUrl, type StackContext } from "./spec.js";
+import { REPO_ROOT } from "../shared/index.js";
 import { httpReady } from "./readiness.js";
 import { pythonPath, venvPython } from "./python.js";
-import { userIdHashKey } from "./scaleout.js";
-
-const LOOPBACK = "127.0.0.1";
+import { userIdHashKey } from "./secrets.js";
 
 /** The Redis database number of each service: one Redis, no key collisions between services. */
 const REDIS_DB = { automatrix: 1, relaycore: 2, neuroweaver: 3 } as const;
@@ -30,7 +28,7 @@ export function demoRenderValues(ctx: StackContext): Record<string, string> {
 export function demoComponents(ctx: StackContext, env: NodeJS.ProcessEnv = process.env): ComponentSpec[] {
   const { ports, secrets, layout } = ctx;
   const http = (port: number, path = "") => `http://${LOOPBACK}:${port}${path}`;
-  const pg = `postgresql://lookout:${encodeURIComponent(secrets.postgres_password.value)}@${LOOPBACK}:${ports.POSTGRES}/postgres?sslmode=disable`;
+  const pg = postgresUrl(ctx, { sslmode: "disable" });
   const redis = (db: number) =>
     `redis://:${encodeURIComponent(secrets.redis_password.value)}@${LOOPBACK}:${ports.REDIS}/${db}`;
   const common = {

@@ -1,5 +1,5 @@
 /**
- * Validates deploy/helm/lookout without a cluster, for `lookout validate` and stack/helm.test.ts. For the chart's
+ * Validates deploy/helm/lookout without a cluster, for `lookout validate` and stack/helm.integration.test.ts. For the chart's
  * default values and each values file of its ci/ folder (minimal, scale-out, operator mode):
  *
  * - `helm lint --strict` and `helm template`;
@@ -22,20 +22,14 @@ import { parseAllDocuments } from "yaml";
 import { CHART_DIR, chartDrift, type HelmTools, helmTools } from "./helm.js";
 import { renderedDrift } from "./helm-drift.js";
 import { danglingReferences } from "./helm-refs.js";
-import { loadConfigFile } from "../health-aggregator/src/config/load.js";
-import { REPO_ROOT } from "./paths.js";
+import { loadConfigFile } from "../health-aggregator/index.js";
+import { REPO_ROOT } from "../shared/index.js";
 import { ensureStackTls } from "./tls.js";
 import { missingToolMessage, type ToolPaths, toolPaths } from "./tools.js";
-import type { CheckResult } from "./validate.js";
+import type { CheckResult, Manifest } from "./spec.js";
 
 /** A rendered Kubernetes object, as far as these checks read it. */
-export interface Manifest {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
-  data?: Record<string, string>;
-  spec?: Record<string, unknown>;
-}
+export type { Manifest } from "./spec.js";
 
 interface Container {
   name: string;

@@ -8,8 +8,8 @@ import { isDeepStrictEqual } from "node:util";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import type { Manifest } from "./helm-check.js";
-import { REPO_ROOT } from "./paths.js";
+import type { Manifest } from "./spec.js";
+import { REPO_ROOT } from "../shared/index.js";
 
 const source = (file: string) => readFileSync(join(REPO_ROOT, file), "utf8");
 

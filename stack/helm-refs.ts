@@ -4,7 +4,7 @@
  * that is not there, a Service whose selector matches no pod or whose named target port no container has. Secrets
  * are left out: they come from the cluster (values `credentials`), not from the chart.
  */
-import type { Manifest } from "./helm-check.js";
+import type { Manifest } from "./spec.js";
 
 interface PodSpec {
   serviceAccountName?: string;

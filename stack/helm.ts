@@ -4,7 +4,7 @@
  * deploy/helm/lookout/files/ holds copies of the repository's config files (collector, Prometheus, Alertmanager and
  * its rules and templates, the aggregator's targets, Jaeger, Grafana provisioning), because Helm can read only files
  * inside the chart. `lookout helm sync` writes them; chartDrift() names every copy that differs from its source, and
- * `lookout validate` and stack/helm.test.ts fail on any.
+ * `lookout validate` and stack/helm.integration.test.ts fail on any.
  *
  * Tools, built by `lookout setup` into the cache like the other Go tools:
  *   <cache>/tools/helm-<HELM_VERSION>/helm                       (go install helm.sh/helm/v4/cmd/helm)
@@ -14,7 +14,7 @@
 import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
-import { lookoutCache, REPO_ROOT } from "./paths.js";
+import { lookoutCache, REPO_ROOT } from "../shared/index.js";
 import { assertGo, type Progress, runWithProgress } from "./tools.js";
 import { HELM_VERSION } from "./versions.js";
 

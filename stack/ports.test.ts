@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { assertPortsFree, PORT_SPECS, portEnv, resolvePorts } from "./ports.js";
-import { freeStackPortEnv } from "./free-ports.js";
+import { freeStackPortEnv } from "../testkit/index.js";
 
 describe("resolvePorts", () => {
   it("uses DESIGN.md's defaults", () => {

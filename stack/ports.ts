@@ -3,8 +3,8 @@
  * `LOOKOUT_PORT_PROMETHEUS=19090`). The README's ports table is generated from the same list by `lookout ports`.
  */
 import { createServer } from "node:net";
-import { LookoutError } from "./errors.js";
-import { samplerCount } from "./scaleout.js";
+import { LookoutError } from "../shared/index.js";
+import { samplerCount } from "./samplers.js";
 
 export interface PortSpec {
   /** Key used in env (`LOOKOUT_PORT_<KEY>`) and in the collector/Jaeger configs. */

@@ -1,12 +1,13 @@
 /**
- * The stack's own PostgreSQL cluster: its data directory owned by the `postgres` user when the stack runs as root, and
- * initdb with the stack's password.
+ * The stack's own PostgreSQL cluster: the component (postgres on the loopback, no Unix socket), its data directory
+ * owned by the `postgres` user when the stack runs as root, and initdb with the stack's password.
  */
 import { spawnSync } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { LookoutError } from "./errors.js";
-import { isRoot } from "./paths.js";
+import { LookoutError, isRoot } from "../shared/index.js";
+import { pgReady } from "./readiness.js";
+import { type ComponentSpec, LOOPBACK, type StackContext } from "./spec.js";
 
 /** PostgreSQL runs as the `postgres` user: hand it its directory and make sure it can reach it. */
 export function preparePostgresDir(dir: string): void {
@@ -63,4 +64,36 @@ export function initPostgres(postgresBin: string, password: string, dataDir: str
   if (result.status !== 0) {
     throw new LookoutError("LOOKOUT_ERR_STACK", `initdb failed for ${dataDir}:\n${result.stderr || result.stdout}`);
   }
+}
+
+/** The PostgreSQL component: its cluster under LOOKOUT_HOME/data/postgres/pgdata, created by initdb on first start. */
+export function postgresComponent(ctx: StackContext): ComponentSpec {
+  const { layout, ports, secrets, tools } = ctx;
+  const pgData = join(layout.data("postgres"), "pgdata");
+  return {
+    name: "postgres",
+    command: join(tools.postgresBin, "postgres"),
+    args: [
+      "-D",
+      pgData,
+      "-c",
+      `port=${ports.POSTGRES}`,
+      "-c",
+      `listen_addresses=${LOOPBACK}`,
+      // No Unix socket in /var/run/postgresql: that belongs to a system PostgreSQL, if any.
+      "-c",
+      `unix_socket_directories=`,
+      "-c",
+      "logging_collector=off",
+    ],
+    user: isRoot() ? "postgres" : undefined,
+    prepare: () => {
+      preparePostgresDir(layout.data("postgres"));
+      preparePostgresDir(pgData);
+      initPostgres(tools.postgresBin, secrets.postgres_password.value, pgData);
+    },
+    ready: pgReady(LOOPBACK, ports.POSTGRES, "lookout", secrets.postgres_password.value),
+    url: `postgresql://lookout@${LOOPBACK}:${ports.POSTGRES}/postgres`,
+    readyTimeoutSeconds: 60,
+  };
 }

@@ -9,8 +9,7 @@ import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { LookoutError } from "./errors.js";
-import { lookoutCache, REPO_ROOT } from "./paths.js";
+import { LookoutError, lookoutCache, REPO_ROOT } from "../shared/index.js";
 
 type Progress = (line: string) => void;
 /** stack/tools.ts's runWithProgress, passed in by stack/setup.ts (tools.ts imports this module for toolPaths()). */

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { placeholders, renderTemplate } from "./render.js";
 import { renderValues } from "./components.js";
-import { homeLayout, REPO_ROOT } from "./paths.js";
+import { homeLayout, REPO_ROOT } from "../shared/index.js";
 import { resolvePorts } from "./ports.js";
 import { toolPaths } from "./tools.js";
 import type { Secrets } from "./secrets.js";

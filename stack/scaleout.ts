@@ -10,53 +10,14 @@
  * Every gateway instance also gets the key that turns user ids into keyed hashes (LOOKOUT_USER_ID_HASH_KEY, or one
  * generated once into LOOKOUT_HOME/secrets/user_id_hash_key). All samplers share it, so hashes stay joinable.
  */
-import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { ComponentSpec, StackContext } from "./components.js";
-import { LookoutError } from "./errors.js";
-import { REPO_ROOT } from "./paths.js";
+import { samplerCount } from "./samplers.js";
+import { type ComponentSpec, LOOPBACK, type StackContext } from "./spec.js";
+import { userIdHashKey } from "./secrets.js";
+import { REPO_ROOT } from "../shared/index.js";
 import type { PortKey, Ports } from "./ports.js";
 import { httpReady } from "./readiness.js";
-
-/** The sampler counts the native stack can run (ports.ts has ports for two samplers). */
-export const SAMPLER_COUNTS = [1, 2] as const;
-export type SamplerCount = (typeof SAMPLER_COUNTS)[number];
-
-/** HMAC-SHA256 keys shorter than the hash are refused by the redaction processor. */
-const MIN_HASH_KEY_BYTES = 32;
-
-export function samplerCount(env: NodeJS.ProcessEnv = process.env): SamplerCount {
-  const raw = env.LOOKOUT_COLLECTOR_SAMPLERS?.trim();
-  if (raw === undefined || raw === "" || raw === "1") return 1;
-  if (raw === "2") return 2;
-  throw new LookoutError(
-    "LOOKOUT_ERR_CONFIG",
-    `LOOKOUT_COLLECTOR_SAMPLERS=${JSON.stringify(raw)}: the native stack runs 1 (one gateway) or 2 (a load-balancing ` +
-      `tier in front of two samplers). For more, see docs/scaling.md.`,
-  );
-}
-
-/** The user-id hash key: from the environment, else generated once and stored with the stack's other secrets. */
-export function userIdHashKey(secretsDir: string, env: NodeJS.ProcessEnv = process.env): string {
-  const fromEnv = env.LOOKOUT_USER_ID_HASH_KEY?.trim();
-  const file = join(secretsDir, "user_id_hash_key");
-  let key: string;
-  if (fromEnv) key = fromEnv;
-  else if (existsSync(file)) key = readFileSync(file, "utf8").trim();
-  else key = randomBytes(32).toString("hex");
-  if (Buffer.byteLength(key) < MIN_HASH_KEY_BYTES) {
-    throw new LookoutError(
-      "LOOKOUT_ERR_CONFIG",
-      `LOOKOUT_USER_ID_HASH_KEY must be at least ${MIN_HASH_KEY_BYTES} bytes (HMAC-SHA256 key); ` +
-        `generate one with \`openssl rand -hex 32\``,
-    );
-  }
-  mkdirSync(secretsDir, { recursive: true, mode: 0o700 });
-  writeFileSync(file, `${key}\n`, { mode: 0o600 });
-  chmodSync(file, 0o600);
-  return key;
-}
 
 interface SamplerPorts {
   otlpGrpc: PortKey;
@@ -68,8 +29,6 @@ const SAMPLER_PORTS: readonly SamplerPorts[] = [
   { otlpGrpc: "SAMPLER1_OTLP_GRPC", health: "SAMPLER1_HEALTH", metrics: "SAMPLER1_METRICS" },
   { otlpGrpc: "SAMPLER2_OTLP_GRPC", health: "SAMPLER2_HEALTH", metrics: "SAMPLER2_METRICS" },
 ];
-
-const LOOPBACK = "127.0.0.1";
 
 /**
  * Where Jaeger pushes its own telemetry (OTLP gRPC, with the token): the gateway, or the first sampler behind the load

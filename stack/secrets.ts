@@ -6,6 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { LookoutError } from "../shared/index.js";
 
 export const SECRET_SPECS = [
   { name: "otlp_token", env: "LOOKOUT_OTLP_TOKEN", purpose: "bearer token for OTLP ingress (collector 4317/4318)" },
@@ -68,4 +69,28 @@ export function loadSecrets(dir: string, env: NodeJS.ProcessEnv = process.env): 
     secrets[spec.name] = { value, file, source };
   }
   return secrets;
+}
+
+/** HMAC-SHA256 keys shorter than the hash are refused by the redaction processor. */
+const MIN_HASH_KEY_BYTES = 32;
+
+/** The user-id hash key: from the environment, else generated once and stored with the stack's other secrets. */
+export function userIdHashKey(secretsDir: string, env: NodeJS.ProcessEnv = process.env): string {
+  const fromEnv = env.LOOKOUT_USER_ID_HASH_KEY?.trim();
+  const file = join(secretsDir, "user_id_hash_key");
+  let key: string;
+  if (fromEnv) key = fromEnv;
+  else if (existsSync(file)) key = readFileSync(file, "utf8").trim();
+  else key = randomBytes(32).toString("hex");
+  if (Buffer.byteLength(key) < MIN_HASH_KEY_BYTES) {
+    throw new LookoutError(
+      "LOOKOUT_ERR_CONFIG",
+      `LOOKOUT_USER_ID_HASH_KEY must be at least ${MIN_HASH_KEY_BYTES} bytes (HMAC-SHA256 key); ` +
+        `generate one with \`openssl rand -hex 32\``,
+    );
+  }
+  mkdirSync(secretsDir, { recursive: true, mode: 0o700 });
+  writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return key;
 }

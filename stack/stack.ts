@@ -1,14 +1,13 @@
 /** `lookout stack up|down|status`: the native stack's entry points. */
-import { chmodSync, mkdirSync } from "node:fs";
-import { components, parseRetention, type StackContext } from "./components.js";
-import { LookoutError } from "./errors.js";
-import { homeLayout, type HomeLayout, lookoutHome } from "./paths.js";
+import { chmodSync, mkdirSync, existsSync } from "node:fs";
+import { components, parseRetention } from "./components.js";
+import type { StackContext } from "./spec.js";
+import { LookoutError, homeLayout, type HomeLayout, lookoutHome } from "../shared/index.js";
 import { assertPortsFree, resolvePorts } from "./ports.js";
 import { loadSecrets, SECRET_SPECS } from "./secrets.js";
 import { isAlive, readState, reapStale, Supervisor } from "./supervisor.js";
 import { setup } from "./setup.js";
 import { toolPaths } from "./tools.js";
-import { existsSync } from "node:fs";
 
 type Out = (line: string) => void;
 

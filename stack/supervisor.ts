@@ -7,9 +7,8 @@
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { LookoutError } from "./errors.js";
-import type { ComponentSpec } from "./components.js";
-import type { HomeLayout } from "./paths.js";
+import { LookoutError, type HomeLayout } from "../shared/index.js";
+import type { ComponentSpec } from "./spec.js";
 import { waitReady } from "./readiness.js";
 
 export interface StackState {

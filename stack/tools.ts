@@ -13,8 +13,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { LookoutError } from "./errors.js";
-import { isRoot, lookoutCache, REPO_ROOT } from "./paths.js";
+import { LookoutError, isRoot, lookoutCache, REPO_ROOT } from "../shared/index.js";
 import { venvPython } from "./python.js";
 import {
   COLLECTOR_VERSION,

@@ -13,20 +13,16 @@ import { validateChart } from "./helm-check.js";
 import { helmTools } from "./helm.js";
 import { aggregatorConfigPlaceholders, renderValues } from "./components.js";
 import { ensureStackTls, tlsEnv } from "./tls.js";
-import { homeLayout, REPO_ROOT } from "./paths.js";
+import { homeLayout, REPO_ROOT } from "../shared/index.js";
 import { resolvePorts } from "./ports.js";
-import { loadConfigFile } from "../health-aggregator/src/config/load.js";
+import { loadConfigFile } from "../health-aggregator/index.js";
 import { renderFile } from "./render.js";
 import { loadSecrets } from "./secrets.js";
 import { missingToolMessage, type ToolPaths, toolPaths } from "./tools.js";
 import { writeWebConfig } from "./web-auth.js";
+import type { CheckResult } from "./spec.js";
 
-export interface CheckResult {
-  name: string;
-  file: string;
-  ok: boolean;
-  output: string;
-}
+export type { CheckResult } from "./spec.js";
 
 function run(
   name: string,

@@ -2,9 +2,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { REPO_ROOT } from "../stack/paths.js";
-import { COLLECTOR_VERSION, JAEGER_RELEASE, TELEMETRYGEN_VERSION } from "../stack/versions.js";
-import { lookout } from "./support/stack.js";
+import { REPO_ROOT } from "../shared/index.js";
+import { COLLECTOR_VERSION, JAEGER_RELEASE, TELEMETRYGEN_VERSION } from "../stack/index.js";
+import { lookout } from "../testkit/index.js";
 
 describe("lookout CLI", () => {
   it("refuses a misspelt flag before doing anything, naming it (stack up --no-setpu used to run setup)", () => {

@@ -2,9 +2,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { REPO_ROOT } from "../stack/paths.js";
-import { PORT_SPECS, resolvePorts } from "../stack/ports.js";
-import { lookout } from "./support/stack.js";
+import { REPO_ROOT } from "../shared/index.js";
+import { PORT_SPECS, resolvePorts } from "../stack/index.js";
+import { lookout } from "../testkit/index.js";
 
 const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
 
@@ -26,7 +26,7 @@ describe("README", () => {
     const scripts = (
       JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }
     ).scripts;
-    const used = [...readme.matchAll(/npm (?:run )?([a-z:]+)/g)]
+    const used = [...readme.matchAll(/npm (?:run )?([a-z0-9:]+)/g)]
       .map((m) => m[1]!)
       .filter((s) => !["ci", "install", "link"].includes(s));
     expect(used.filter((s) => !(s in scripts))).toEqual([]);

@@ -8,12 +8,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { renderValues } from "../stack/components.js";
-import { homeLayout } from "../stack/paths.js";
-import { resolvePorts } from "../stack/ports.js";
-import { loadSecrets } from "../stack/secrets.js";
-import { toolPaths } from "../stack/tools.js";
-import { lookout, requireTools } from "./support/stack.js";
+import { renderValues, resolvePorts, loadSecrets, toolPaths } from "../stack/index.js";
+import { homeLayout } from "../shared/index.js";
+import { lookout, requireTools } from "../testkit/index.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "lookout-render-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));

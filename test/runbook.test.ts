@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { REPO_ROOT } from "../stack/paths.js";
+import { REPO_ROOT } from "../shared/index.js";
 
 interface RuleFile {
   groups: { rules: { alert?: string; annotations?: Record<string, string> }[] }[];

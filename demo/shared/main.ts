@@ -3,7 +3,7 @@
  * patched), listen, and close cleanly on SIGTERM/SIGINT. Each service's server.ts is one call to runService().
  */
 import { instrument, type Instrumentation } from "@lookout/instrumentation";
-import { LookoutError } from "../../stack/errors.js";
+import { LookoutError } from "../../shared/index.js";
 import { loadSecretFiles } from "./settings.js";
 
 export interface RunningService {

@@ -1,6 +1,6 @@
 /** Settings every demo service reads from its environment, once, at start. */
 import { readFileSync } from "node:fs";
-import { LookoutError } from "../../stack/errors.js";
+import { LookoutError } from "../../shared/index.js";
 
 export interface DemoSettings {
   host: string;

@@ -1,7 +1,6 @@
 /** The aggregator's process settings, read once from the environment and validated. */
 import { join } from "node:path";
-import { LookoutError } from "../../stack/errors.js";
-import { REPO_ROOT } from "../../stack/paths.js";
+import { LookoutError, REPO_ROOT } from "../../shared/index.js";
 
 export interface AggregatorSettings {
   host: string;

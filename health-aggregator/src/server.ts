@@ -6,12 +6,12 @@
  */
 import { watch } from "node:fs";
 import { pino } from "pino";
-import { LookoutError } from "../../stack/errors.js";
+import { LookoutError } from "../../shared/index.js";
 import { Aggregator } from "./aggregator.js";
 import { buildApp } from "./app.js";
 import { settingsFromEnv } from "./config.js";
 import { loadConfigFile } from "./config/load.js";
-import { tracingFromEnv } from "../../synthetics/src/tracing.js";
+import { tracingFromEnv } from "../../synthetics/index.js";
 
 const logger = pino({ name: "health-aggregator", level: process.env.LOG_LEVEL ?? "info" });
 

@@ -4,7 +4,7 @@
  */
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { LookoutError } from "../../stack/errors.js";
+import { LookoutError } from "../../shared/index.js";
 import type { Flow } from "./types.js";
 import { validateFlows } from "./validate.js";
 

@@ -5,7 +5,7 @@
  * that every `{{variable}}` has a source before it is used.
  */
 import cron from "node-cron";
-import { LookoutError } from "../../stack/errors.js";
+import { LookoutError } from "../../shared/index.js";
 import { compileSchema } from "./assertions.js";
 import { parsePath } from "./jsonpath.js";
 import { variablesIn, variablesInJson } from "./template.js";

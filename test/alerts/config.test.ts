@@ -6,21 +6,16 @@
  * - a real Alertmanager, fed alerts through its API, notifies a webhook of the root cause only (inhibition).
  * (`lookout validate` runs promtool check/test and amtool check-config; stack/validate.test.ts covers that.)
  */
-import type { spawn } from "node:child_process";
-import { spawnSync } from "node:child_process";
+import { type spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { setUpSuite } from "../support/suite.js";
+import { setUpSuite, requireTools, spawnOnFreePort, terminate } from "../../testkit/index.js";
 import { parse } from "yaml";
-import { renderValues } from "../../stack/components.js";
-import { homeLayout, REPO_ROOT } from "../../stack/paths.js";
-import { resolvePorts } from "../../stack/ports.js";
-import { renderFile } from "../../stack/render.js";
-import { loadSecrets } from "../../stack/secrets.js";
-import { requireTools, spawnOnFreePort, terminate } from "../support/stack.js";
+import { renderValues, resolvePorts, renderFile, loadSecrets } from "../../stack/index.js";
+import { homeLayout, REPO_ROOT } from "../../shared/index.js";
 
 const tools = requireTools("promtool", "amtool", "alertmanager");
 

@@ -9,8 +9,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { setUpSuite } from "../support/suite.js";
 import {
+  setUpSuite,
   type AlertStack,
   measure,
   newFiring,
@@ -18,9 +18,9 @@ import {
   startAlertStack,
   waitForNotification,
   waitResolved,
-} from "../../bench/alert-scenarios.js";
-import { REPO_ROOT } from "../../stack/paths.js";
-import { requireTools } from "../support/stack.js";
+  requireTools,
+} from "../../testkit/index.js";
+import { REPO_ROOT } from "../../shared/index.js";
 
 requireTools("collector", "jaeger", "prometheus", "alertmanager", "redisServer", "nodeExporter");
 

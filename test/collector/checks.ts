@@ -3,9 +3,14 @@
  * reading the results back from Jaeger and Prometheus.
  */
 import { expect } from "vitest";
-import { eventually, type JaegerEndpoint } from "../support/stack.js";
-import { buildCorpus, CONTROL_EVENT, CONTROL_RESOURCE_ATTRIBUTES, CONTROL_SPAN_ATTRIBUTES } from "./corpus.js";
-import type { RedactionCase } from "./corpus.js";
+import { eventually, type JaegerEndpoint } from "../../testkit/index.js";
+import {
+  buildCorpus,
+  CONTROL_EVENT,
+  CONTROL_RESOURCE_ATTRIBUTES,
+  CONTROL_SPAN_ATTRIBUTES,
+  type RedactionCase,
+} from "./corpus.js";
 import {
   attrMap,
   type CollectorStack,

@@ -6,8 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
-import { setUpSuite } from "../support/suite.js";
-import { eventually } from "../support/stack.js";
+import { setUpSuite, eventually } from "../../testkit/index.js";
 import {
   type CollectorStack,
   jaegerTraces,

@@ -3,12 +3,10 @@
  * the native stack's own component specs, on free ports. Redaction corpus, exact span metrics and AI totals,
  * tail-sampling guarantees and the baseline rate, and ingress refusals.
  */
-import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
-import { setUpSuite } from "../support/suite.js";
+import { setUpSuite, eventually, requireTools, runTelemetrygen } from "../../testkit/index.js";
 import { BASELINE_TOLERANCE, checkRedaction, keptTraces, samplingLoad, stableCount } from "./checks.js";
-import { eventually, requireTools } from "../support/stack.js";
 import {
   type CollectorStack,
   jaegerTrace,
@@ -270,12 +268,8 @@ describe("collector gateway", () => {
     expect(goodStatuses.filter((s) => s !== 200)).toEqual([]);
 
     // gRPC: telemetrygen without the token is refused as Unauthenticated.
-    const tools = requireTools("telemetrygen");
-    const run = spawnSync(
-      tools.telemetrygen,
-      ["traces", "--otlp-endpoint", `127.0.0.1:${stack.ports.OTLP_GRPC}`, "--otlp-insecure", "--traces", "1"],
-      { encoding: "utf8", timeout: 60_000 },
-    );
+    requireTools("telemetrygen");
+    const run = runTelemetrygen({ port: stack.ports.OTLP_GRPC, traces: 1 });
     expect(`${run.stdout}${run.stderr}`).toMatch(/Unauthenticated/);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * Runs part of the real native stack for the collector tests: the same ComponentSpecs `npm start` runs (from
- * stack/components.ts and stack/scaleout.ts), in a throwaway LOOKOUT_HOME on reserved ports (stack/free-ports.ts).
+ * stack/components.ts and stack/scaleout.ts), in a throwaway LOOKOUT_HOME on reserved ports (testkit/ports.ts).
  * The collector (and its samplers) run under the real Supervisor; Jaeger and Prometheus run under the Supervisor too,
  * or — for the fault tests, which must hold them down longer than the Supervisor's restart backoff — as plain child
  * processes the test stops and starts itself. Also: OTLP/JSON builders, and readers for Jaeger's v3 API and
@@ -10,16 +10,27 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createHmac, randomBytes } from "node:crypto";
 import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { request } from "undici";
-import { type ComponentSpec, components, type StackContext } from "../../stack/components.js";
-import { homeLayout, type HomeLayout } from "../../stack/paths.js";
-import { freeStackPortEnv, releaseStackPortEnv, withPortRetry } from "../../stack/free-ports.js";
-import { type Ports, resolvePorts } from "../../stack/ports.js";
-import { waitReady } from "../../stack/readiness.js";
-import type { SamplerCount } from "../../stack/scaleout.js";
-import { loadSecrets } from "../../stack/secrets.js";
-import { Supervisor } from "../../stack/supervisor.js";
-import { webAuthorization } from "../../stack/web-auth.js";
-import { type JaegerEndpoint, jaegerEndpoint, requireTools } from "../support/stack.js";
+import {
+  components,
+  type ComponentSpec,
+  type StackContext,
+  type Ports,
+  resolvePorts,
+  waitReady,
+  type SamplerCount,
+  loadSecrets,
+  Supervisor,
+  webAuthorization,
+} from "../../stack/index.js";
+import { homeLayout, type HomeLayout } from "../../shared/index.js";
+import {
+  freeStackPortEnv,
+  releaseStackPortEnv,
+  withPortRetry,
+  type JaegerEndpoint,
+  jaegerEndpoint,
+  requireTools,
+} from "../../testkit/index.js";
 
 export interface CollectorStackOptions {
   samplers?: SamplerCount;

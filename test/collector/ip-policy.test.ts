@@ -3,7 +3,7 @@
  * addresses (IPv4 /24, IPv6 /48), `keep` leaves them alone. The default, `mask`, is covered by the redaction corpus.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { eventually } from "../support/stack.js";
+import { eventually } from "../../testkit/index.js";
 import { attrMap, type CollectorStack, jaegerTrace, newTraceId, sendSpans, startCollectorStack } from "./harness.js";
 
 describe("client IP policy", () => {

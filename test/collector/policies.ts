@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { REPO_ROOT } from "../../stack/paths.js";
+import { REPO_ROOT } from "../../shared/index.js";
 
 /** The policies, strongest first (the order the processor applies them in). */
 export const POLICIES = [

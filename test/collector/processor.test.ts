@@ -6,8 +6,8 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { REPO_ROOT } from "../../stack/paths.js";
-import { assertGo } from "../../stack/tools.js";
+import { REPO_ROOT } from "../../shared/index.js";
+import { assertGo } from "../../stack/index.js";
 
 const MODULE = join(REPO_ROOT, "otel-collector", "processor", "lookoutredactionprocessor");
 

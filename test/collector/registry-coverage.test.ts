@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as registry from "@opentelemetry/semantic-conventions/incubating";
 import { describe, expect, it } from "vitest";
-import { REPO_ROOT } from "../../stack/paths.js";
+import { REPO_ROOT } from "../../shared/index.js";
 import { effectivePolicy, loadKeyPolicies, type Policy, POLICIES, policiesOf } from "./policies.js";
 
 const SEMCONV = "@opentelemetry/semantic-conventions";

@@ -9,10 +9,8 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { request } from "undici";
-import { freePort, portRegistry } from "../../stack/free-ports.js";
-import { REPO_ROOT } from "../../stack/paths.js";
-import { setUpSuite } from "../support/suite.js";
-import { eventually, jaegerTraceIds, requireTools } from "../support/stack.js";
+import { freePort, portRegistry, setUpSuite, eventually, jaegerTraceIds, requireTools } from "../../testkit/index.js";
+import { REPO_ROOT } from "../../shared/index.js";
 import {
   type CollectorStack,
   promAllLabelValues,

@@ -12,11 +12,18 @@ import { join } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { afterAll, describe, expect, it } from "vitest";
 import { CONTRACT } from "@lookout/instrumentation";
-import { pythonPath } from "../../stack/python.js";
-import { REPO_ROOT } from "../../stack/paths.js";
+import { pythonPath } from "../../stack/index.js";
+import { REPO_ROOT } from "../../shared/index.js";
 import { type CollectorStack, attrMap, jaegerTrace, promSum, startCollectorStack } from "../collector/harness.js";
-import { setUpSuite } from "../support/suite.js";
-import { eventually, getJson, jaegerTraceIds, requireTools, spawnOnFreePort, terminate } from "../support/stack.js";
+import {
+  setUpSuite,
+  eventually,
+  getJson,
+  jaegerTraceIds,
+  requireTools,
+  spawnOnFreePort,
+  terminate,
+} from "../../testkit/index.js";
 import { bucketBounds, type Family, labelNames, parseExposition } from "./exposition.js";
 
 const tools = requireTools("collector", "jaeger", "prometheus", "promtool", "python");

@@ -9,20 +9,25 @@
  * silences (nobody has silenced anything).
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { setUpSuite } from "../support/suite.js";
-import type { Dashboard } from "@grafana/grafana-foundation-sdk/dashboard";
-import { buildDashboards } from "../../dashboards/index.js";
-import { panelQueries, variablesOf } from "../../dashboards/model.js";
 import {
+  setUpSuite,
+  panelQueries,
+  variablesOf,
   type Endpoints,
   panelDependsOn,
   type QueryRun,
   resolveVariables,
   runDashboard,
-} from "../../dashboards/runner.js";
-import { startPartialStack, type PartialStack } from "../support/demo.js";
-import { eventually, getJson, jaegerEndpoint, requireTools } from "../support/stack.js";
-import { webAuthorization } from "../../stack/web-auth.js";
+  startPartialStack,
+  type PartialStack,
+  eventually,
+  getJson,
+  jaegerEndpoint,
+  requireTools,
+} from "../../testkit/index.js";
+import type { Dashboard } from "@grafana/grafana-foundation-sdk/dashboard";
+import { buildDashboards } from "../../dashboards/index.js";
+import { webAuthorization } from "../../stack/index.js";
 
 requireTools(
   "collector",

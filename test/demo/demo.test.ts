@@ -6,13 +6,17 @@
 import { randomBytes } from "node:crypto";
 import { spawnSync } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
-import { setUpSuite } from "../support/suite.js";
+import {
+  setUpSuite,
+  startPartialStack,
+  type PartialStack,
+  eventually,
+  jaegerEndpoint,
+  jaegerGet,
+  requireTools,
+} from "../../testkit/index.js";
 import { request } from "undici";
-import { LoadGenerator } from "../../demo/loadgen/loadgen.js";
-import { seeded } from "../../demo/loadgen/pii.js";
-import { costUsd, model } from "../../demo/shared/models.js";
-import { startPartialStack, type PartialStack } from "../support/demo.js";
-import { eventually, jaegerEndpoint, jaegerGet, requireTools } from "../support/stack.js";
+import { LoadGenerator, seeded, costUsd, model } from "../../demo/index.js";
 
 const tools = requireTools("collector", "jaeger", "promtool", "redisServer", "postgresBin");
 

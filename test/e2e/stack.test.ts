@@ -4,22 +4,16 @@
  * sees every Prometheus scrape target up, stops it and checks no process is left — then starts it again to prove the
  * data survived.
  */
-import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
-import { setUpSuite } from "../support/suite.js";
-import { request } from "undici";
-import { readState } from "../../stack/supervisor.js";
-import { homeLayout } from "../../stack/paths.js";
-import { type Ports, resolvePorts } from "../../stack/ports.js";
-import { freeStackPortEnv, releaseStackPortEnv, withPortRetry } from "../../stack/free-ports.js";
-import { webAuthorization } from "../../stack/web-auth.js";
-import { PORT_SPECS } from "../../stack/ports.js";
-import { knock, PORT_WALK } from "./port-walk.js";
 import {
+  setUpSuite,
+  freeStackPortEnv,
+  releaseStackPortEnv,
+  withPortRetry,
   eventually,
   getJson,
   jaegerEndpoint,
@@ -30,17 +24,15 @@ import {
   requireTools,
   type RunningStack,
   startStack,
-} from "../support/stack.js";
+  runTelemetrygen,
+} from "../../testkit/index.js";
+import { request } from "undici";
+import { readState, type Ports, resolvePorts, webAuthorization, PORT_SPECS } from "../../stack/index.js";
+import { homeLayout } from "../../shared/index.js";
+import { knock, PORT_WALK } from "./port-walk.js";
 
-const tools = requireTools(
-  "collector",
-  "jaeger",
-  "telemetrygen",
-  "prometheus",
-  "alertmanager",
-  "redisServer",
-  "nodeExporter",
-);
+// Fails (never skips) naming the tool when one is missing.
+requireTools("collector", "jaeger", "telemetrygen", "prometheus", "alertmanager", "redisServer", "nodeExporter");
 
 describe("native stack end to end", () => {
   // Under /tmp (traversable), not the 0700 mkdtemp default: PostgreSQL runs as its own user when we are root.
@@ -188,27 +180,15 @@ describe("native stack end to end", () => {
 
   it("carries a telemetrygen trace through the collector into Jaeger", async () => {
     const token = readFileSync(join(home, "secrets", "otlp_token"), "utf8").trim();
-    const run = spawnSync(
-      tools.telemetrygen,
-      [
-        "traces",
-        "--otlp-endpoint",
-        `127.0.0.1:${ports.OTLP_GRPC}`,
-        "--otlp-insecure",
-        "--otlp-header",
-        `Authorization="Bearer ${token}"`,
-        "--service",
-        service,
-        "--traces",
-        "1",
-        "--child-spans",
-        "2",
-        // An error trace: the sampler keeps every one, so the test does not depend on the 10% baseline.
-        "--status-code",
-        "Error",
-      ],
-      { encoding: "utf8", timeout: 60_000 },
-    );
+    const run = runTelemetrygen({
+      port: ports.OTLP_GRPC,
+      token,
+      service,
+      traces: 1,
+      childSpans: 2,
+      // An error trace: the sampler keeps every one, so the test does not depend on the 10% baseline.
+      statusCode: "Error",
+    });
     expect(run.status, run.stderr).toBe(0);
     traceIds = await eventually(
       async () => {

@@ -8,9 +8,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { REPO_ROOT } from "../../stack/paths.js";
-import { setUpSuite } from "../support/suite.js";
-import { getJson, spawnOnFreePort, terminate } from "../support/stack.js";
+import { REPO_ROOT } from "../../shared/index.js";
+import { setUpSuite, getJson, spawnOnFreePort, terminate } from "../../testkit/index.js";
 
 const METRICS_TOKEN = "package-test-metrics-token-0123";
 const APP = `import { instrument, installExpress } from "@lookout/instrumentation";

@@ -15,14 +15,17 @@ import { join } from "node:path";
 import { SMTPServer } from "smtp-server";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
-import { renderValues } from "../../stack/components.js";
-import { freePort } from "../../stack/free-ports.js";
-import { homeLayout, REPO_ROOT } from "../../stack/paths.js";
-import { resolvePorts } from "../../stack/ports.js";
-import { renderFile } from "../../stack/render.js";
-import { loadSecrets } from "../../stack/secrets.js";
-import { eventually, LOOKOUT_BIN, requireTools, spawnOnFreePort, terminate } from "../support/stack.js";
-import { setUpSuite } from "../support/suite.js";
+import { renderValues, resolvePorts, renderFile, loadSecrets } from "../../stack/index.js";
+import {
+  freePort,
+  eventually,
+  LOOKOUT_BIN,
+  requireTools,
+  spawnOnFreePort,
+  terminate,
+  setUpSuite,
+} from "../../testkit/index.js";
+import { homeLayout, REPO_ROOT } from "../../shared/index.js";
 
 const tools = requireTools("prometheus", "alertmanager");
 

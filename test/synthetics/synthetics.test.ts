@@ -7,11 +7,19 @@
  */
 import { spawnSync } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
-import { setUpSuite } from "../support/suite.js";
+import {
+  setUpSuite,
+  startPartialStack,
+  type PartialStack,
+  eventually,
+  getJson,
+  jaegerEndpoint,
+  jaegerGet,
+  LOOKOUT_BIN,
+  requireTools,
+} from "../../testkit/index.js";
 import { request } from "undici";
-import { startPartialStack, type PartialStack } from "../support/demo.js";
-import { eventually, getJson, jaegerEndpoint, jaegerGet, LOOKOUT_BIN, requireTools } from "../support/stack.js";
-import { REPO_ROOT } from "../../stack/paths.js";
+import { REPO_ROOT } from "../../shared/index.js";
 
 requireTools("collector", "jaeger", "redisServer", "postgresBin");
 

@@ -9,7 +9,7 @@
  */
 import { readFileSync } from "node:fs";
 import { createRemoteJWKSet, decodeProtectedHeader, type JWTPayload, jwtVerify } from "jose";
-import { LookoutError } from "../../../stack/errors.js";
+import { LookoutError } from "../../../shared/index.js";
 import type { JwtConfig } from "../config/load.js";
 
 export interface AdminIdentity {

@@ -1,9 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { REPO_ROOT } from "../../../stack/paths.js";
-import { aggregatorConfigPlaceholders } from "../../../stack/components.js";
-import { resolvePorts } from "../../../stack/ports.js";
+import { REPO_ROOT } from "../../../shared/index.js";
+import { aggregatorConfigPlaceholders, resolvePorts } from "../../../stack/index.js";
 import { parseConfig, parseDuration } from "./load.js";
 import { configSchema } from "./schema.js";
 

@@ -6,8 +6,8 @@
 import { readFileSync } from "node:fs";
 import { Ajv, type ErrorObject } from "ajv";
 import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
-import { LookoutError } from "../../../stack/errors.js";
-import { BUILTIN_FLOWS } from "../../../synthetics/flows/index.js";
+import { LookoutError } from "../../../shared/index.js";
+import { BUILTIN_FLOWS } from "../../../synthetics/index.js";
 import {
   type RawSyntheticsConfig,
   type SyntheticsConfig,

@@ -4,8 +4,7 @@
  * problems name the path (an unknown flow lists the known ones).
  */
 import cron from "node-cron";
-import { variablesIn } from "../../../synthetics/src/template.js";
-import { isHttpStep, type Flow } from "../../../synthetics/src/types.js";
+import { variablesIn, isHttpStep, type Flow } from "../../../synthetics/index.js";
 
 export interface SyntheticFlowConfig {
   name: string;

@@ -3,7 +3,7 @@
  * trace in Jaeger when `synthetics.jaeger_ui_url` is configured. Shown: the flow's description, outcome, time and
  * duration of each run — never step errors, URLs of the systems or anything a response said.
  */
-import type { RunResult } from "../../../synthetics/src/types.js";
+import type { RunResult } from "../../../synthetics/index.js";
 import type { SyntheticsService } from "./service.js";
 
 export type SyntheticsPageModel = {

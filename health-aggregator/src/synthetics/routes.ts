@@ -7,7 +7,7 @@
  *                                         result — 201 whatever the outcome, 409 while a run is in progress
  */
 import type { FastifyInstance } from "fastify";
-import type { RunResult } from "../../../synthetics/src/types.js";
+import type { RunResult } from "../../../synthetics/index.js";
 import type { Aggregator } from "../aggregator.js";
 import { requireBearer } from "../auth.js";
 import type { AggregatorSettings } from "../config.js";

@@ -3,7 +3,7 @@
  * so each is written in its own statement as it finishes; retention deletes them with the raw results.
  */
 import type Database from "better-sqlite3";
-import type { RunResult, StepResult } from "../../../synthetics/src/types.js";
+import type { RunResult, StepResult } from "../../../synthetics/index.js";
 
 interface Row {
   flow: string;

@@ -12,7 +12,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { setUpSuite } from "../../../test/support/suite.js";
+import { setUpSuite } from "../../../testkit/index.js";
 import { Aggregator } from "../aggregator.js";
 import { buildApp } from "../app.js";
 import { settingsFromEnv } from "../config.js";

@@ -1,0 +1,413 @@
+/**
+ * The HTTP interface through the front door (inject), over a real Aggregator with an in-memory SQLite store and a
+ * test clock. Check results are fed to the engine directly: the checks themselves are tested in checks/run.test.ts
+ * and the scheduler in engine/scheduler.test.ts.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { afterEach, describe, expect, it } from "vitest";
+import { missingToolMessage, toolPaths } from "../../stack/index.js";
+import { Aggregator } from "./aggregator.js";
+import { buildApp } from "./app.js";
+import type { CheckResult, Status } from "./checks/types.js";
+import { settingsFromEnv } from "./config.js";
+import { parseConfig } from "./config/load.js";
+import { ManualClock } from "./engine/manual-clock.js";
+import { healthSchema, statusSchema } from "./schemas.js";
+import { Ajv } from "ajv";
+
+const metricsToken = "metrics-token-for-tests-0123456789";
+const adminToken = "admin-token-for-tests-0123456789";
+const settings = settingsFromEnv({
+  LOOKOUT_METRICS_TOKEN: metricsToken,
+  LOOKOUT_ADMIN_TOKEN: adminToken,
+  LOOKOUT_PORT_AGGREGATOR: "0",
+});
+
+const CONFIG = `
+defaults: { interval: 15s, timeout: 5s, failures_to_down: 2, successes_to_up: 2 }
+targets:
+  - id: automatrix
+    name: AutoMatrix
+    system: AutoMatrix
+    depends_on: [relaycore]
+    instances: [{ name: main, http: { url: "http://127.0.0.1:1/health" } }]
+  - id: relaycore
+    name: RelayCore
+    system: RelayCore
+    depends_on: [neuroweaver]
+    instances:
+      - { name: primary, role: primary, http: { url: "http://127.0.0.1:1/health" } }
+      - { name: secondary, role: secondary, http: { url: "http://127.0.0.1:2/health" } }
+  - id: neuroweaver
+    name: NeuroWeaver
+    system: NeuroWeaver
+    instances: [{ name: main, http: { url: "http://127.0.0.1:1/health" } }]
+  - id: internal
+    name: Internal <thing>
+    system: Monitoring
+    public: false
+    instances: [{ name: main, tcp: { host: 127.0.0.1, port: 1 } }]
+`;
+
+const T0 = Date.parse("2026-11-27T10:00:00Z");
+
+describe("health aggregator HTTP interface", () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0)) await c();
+  });
+
+  function build(readCacheMs = 0) {
+    const clock = new ManualClock(T0);
+    const aggregator = new Aggregator({
+      config: parseConfig(CONFIG, "test.yml", {}),
+      dataDir: ":memory:",
+      clock,
+      readCacheMs,
+    });
+    const app = buildApp({ settings, aggregator });
+    cleanups.push(async () => {
+      await app.close();
+      await aggregator.close();
+    });
+    const feed = (targetId: string, status: Status, instance = "main", extra: Partial<CheckResult> = {}) =>
+      aggregator.engine.record({
+        targetId,
+        instance,
+        role: instance === "secondary" ? "secondary" : "primary",
+        status,
+        at: clock.now(),
+        durationMs: 12,
+        ...extra,
+      });
+    return { app, aggregator, clock, feed };
+  }
+
+  it("answers /health in the HealthCheckResponse shape", async () => {
+    const { app, clock } = build();
+    await app.ready();
+    clock.advance(42_000);
+    const response = await app.inject({ method: "GET", url: "/health" });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({
+      status: "healthy",
+      timestamp: "2026-11-27T10:00:42.000Z",
+      uptime: 42,
+      version: "0.1.0",
+      dependencies: { database: { status: "healthy", responseTime: expect.any(Number) as number } },
+      metrics: { requestsPerMinute: 0, errorRate: 0, avgResponseTime: 0 },
+    });
+  });
+
+  it("serves /health from memory: one body per second of the clock, valid against its schema", async () => {
+    const { app, clock } = build();
+    const validate = new Ajv({ strict: false }).compile(healthSchema);
+    const first = await app.inject({ method: "GET", url: "/health" });
+    expect(first.headers["content-type"]).toBe("application/json; charset=utf-8");
+    expect(validate(first.json())).toBe(true);
+    expect((await app.inject({ method: "GET", url: "/health" })).body).toBe(first.body);
+    clock.advance(1_000);
+    const next = await app.inject({ method: "GET", url: "/health" });
+    expect(next.json<{ timestamp: string }>().timestamp).toBe("2026-11-27T10:00:01.000Z");
+  });
+
+  it("counts requests of the last minute in the health metrics", async () => {
+    const { app } = build();
+    await app.inject({ method: "GET", url: "/metrics" }); // 401, counted
+    await app.inject({ method: "GET", url: "/nope" }); // 404, counted
+    const body = (await app.inject({ method: "GET", url: "/health" })).json<{
+      metrics: { requestsPerMinute: number; errorRate: number };
+    }>();
+    expect(body.metrics.requestsPerMinute).toBe(2);
+    expect(body.metrics.errorRate).toBe(0);
+  });
+
+  it.each([[undefined], ["Bearer wrong-token"], [`Basic ${metricsToken}`], [metricsToken]])(
+    "refuses /metrics with Authorization %j",
+    async (authorization) => {
+      const { app } = build();
+      const response = await app.inject({
+        method: "GET",
+        url: "/metrics",
+        headers: authorization ? { authorization } : {},
+      });
+      expect(response.statusCode).toBe(401);
+      expect(response.headers["www-authenticate"]).toBe('Bearer realm="metrics"');
+      expect(response.body).not.toContain("lookout_");
+    },
+  );
+
+  it("serves /metrics with the token, and promtool check metrics finds nothing to report", async () => {
+    const { app, feed, aggregator } = build();
+    feed("automatrix", "healthy");
+    feed("relaycore", "healthy", "primary");
+    feed("relaycore", "healthy", "secondary");
+    feed("relaycore", "unhealthy", "primary");
+    aggregator.engine.refreshAvailability();
+    const response = await app.inject({
+      method: "GET",
+      url: "/metrics",
+      headers: { authorization: `Bearer ${metricsToken}` },
+    });
+    expect(response.statusCode).toBe(200);
+    for (const name of [
+      "lookout_target_up",
+      "lookout_target_status",
+      "lookout_checks_total",
+      "lookout_check_duration_seconds",
+      "lookout_check_lag_seconds",
+      "lookout_incidents_open",
+      "lookout_failovers_total",
+      "lookout_alert_notifications_received_total",
+    ]) {
+      expect(response.body).toContain(`# TYPE ${name} `);
+    }
+    expect(response.body).toContain('lookout_target_up{target="automatrix",system="AutoMatrix"} 1');
+    expect(response.body).toContain('lookout_failovers_total{target="relaycore"} 1');
+    const { promtool } = toolPaths();
+    if (!existsSync(promtool)) throw new Error(missingToolMessage("promtool", promtool));
+    const check = spawnSync(promtool, ["check", "metrics"], { input: response.body, encoding: "utf8" });
+    expect(`${check.stdout}${check.stderr}`.trim()).toBe("");
+    expect(check.status).toBe(0);
+  });
+
+  it("needs N failures to go down and M successes to recover", async () => {
+    const { app, feed, clock } = build();
+    const status = async () =>
+      (await app.inject({ url: "/api/v1/status" }))
+        .json<{ targets: { id: string; status: string }[] }>()
+        .targets.find((t) => t.id === "neuroweaver")!.status;
+    expect(await status()).toBe("unknown");
+    feed("neuroweaver", "healthy");
+    expect(await status()).toBe("healthy");
+    clock.advance(15_000);
+    feed("neuroweaver", "unhealthy", "main", { error: "connection refused" });
+    expect(await status()).toBe("healthy"); // one blip is not an outage
+    clock.advance(15_000);
+    feed("neuroweaver", "unhealthy", "main", { error: "connection refused" });
+    expect(await status()).toBe("unhealthy");
+    clock.advance(15_000);
+    feed("neuroweaver", "healthy");
+    expect(await status()).toBe("unhealthy");
+    clock.advance(15_000);
+    feed("neuroweaver", "healthy");
+    expect(await status()).toBe("healthy");
+  });
+
+  it("names the deepest unhealthy dependency as the root cause", async () => {
+    const { app, feed, clock } = build();
+    for (let i = 0; i < 2; i++) {
+      feed("automatrix", "unhealthy");
+      feed("relaycore", "unhealthy", "primary");
+      feed("relaycore", "unhealthy", "secondary");
+      feed("neuroweaver", "unhealthy");
+      clock.advance(15_000);
+    }
+    const { targets } = (await app.inject({ url: "/api/v1/status" })).json<{
+      targets: { id: string; rootCause?: string }[];
+    }>();
+    expect(targets.filter((t) => t.rootCause).map((t) => [t.id, t.rootCause])).toEqual([
+      ["automatrix", "neuroweaver"],
+      ["relaycore", "neuroweaver"],
+      ["neuroweaver", "neuroweaver"],
+    ]);
+    const { incidents } = (await app.inject({ url: "/api/v1/incidents?state=open" })).json<{
+      incidents: { targetId: string; rootCause: string; affected: string[] }[];
+    }>();
+    expect(incidents).toHaveLength(3);
+    expect(new Set(incidents.map((i) => i.rootCause))).toEqual(new Set(["neuroweaver"]));
+    expect(incidents[0]!.affected.sort()).toEqual(["automatrix", "neuroweaver", "relaycore"]);
+    // Recovery closes them.
+    for (let i = 0; i < 2; i++) {
+      for (const id of ["automatrix", "neuroweaver"]) feed(id, "healthy");
+      feed("relaycore", "healthy", "primary");
+      clock.advance(15_000);
+    }
+    expect(
+      (await app.inject({ url: "/api/v1/incidents?state=open" })).json<{ incidents: unknown[] }>().incidents,
+    ).toEqual([]);
+    expect(
+      (await app.inject({ url: "/api/v1/incidents" }))
+        .json<{ incidents: { endedAt: string | null }[] }>()
+        .incidents.every((i) => i.endedAt !== null),
+    ).toBe(true);
+  });
+
+  it("answers /api/v1/status in the shape its schema declares", async () => {
+    const { app, feed } = build();
+    feed("automatrix", "healthy", "main", { dependencies: { database: { status: "healthy", responseTime: 2 } } });
+    feed("relaycore", "unhealthy", "primary", { error: "HTTP 503" });
+    const response = await app.inject({ url: "/api/v1/status" });
+    expect(response.headers["content-type"]).toBe("application/json; charset=utf-8");
+    const validate = new Ajv({ strict: false }).compile(statusSchema);
+    const body: unknown = response.json();
+    expect(validate(body), JSON.stringify(validate.errors)).toBe(true);
+  });
+
+  it("serves the status from memory for a second, then rebuilds it", async () => {
+    const { app, feed, clock } = build(1_000);
+    const state = async () =>
+      (await app.inject({ url: "/api/v1/status" }))
+        .json<{ targets: { id: string; status: string }[] }>()
+        .targets.find((t) => t.id === "neuroweaver")!.status;
+    expect(await state()).toBe("unknown");
+    feed("neuroweaver", "healthy");
+    expect(await state()).toBe("unknown");
+    clock.advance(1_000);
+    expect(await state()).toBe("healthy");
+  });
+
+  it("reports a failover: primary down, secondary serving, the target degraded", async () => {
+    const { app, feed, aggregator } = build();
+    feed("relaycore", "healthy", "primary");
+    feed("relaycore", "healthy", "secondary");
+    feed("relaycore", "unhealthy", "primary");
+    const target = (await app.inject({ url: "/api/v1/status" }))
+      .json<{ targets: { id: string; status: string; serving: string }[] }>()
+      .targets.find((t) => t.id === "relaycore")!;
+    expect(target).toMatchObject({ status: "degraded", serving: "secondary" });
+    expect(aggregator.store.failovers("relaycore")).toHaveLength(1);
+  });
+
+  it("serves history for a window and refuses what it does not know", async () => {
+    const { app, feed, clock } = build();
+    for (let i = 0; i < 240; i++) {
+      feed("automatrix", i >= 120 && i < 180 ? "unhealthy" : "healthy");
+      clock.advance(15_000);
+    }
+    const history = (await app.inject({ url: "/api/v1/targets/automatrix/history?window=24h" })).json<{
+      availability: number;
+      downSeconds: number;
+      noDataSeconds: number;
+      latency: { checks: number; p99: number };
+    }>();
+    // Confirmed down from the 2nd failure (i = 121) until the 2nd success (i = 181): 60 observations of 15 s.
+    expect(history.downSeconds).toBe(60 * 15);
+    expect(history.availability).toBeCloseTo(1 - (60 * 15) / (239 * 15), 10);
+    expect(history.noDataSeconds).toBeGreaterThan(20 * 3600); // the aggregator was not checking before T0
+    expect(history.latency).toMatchObject({ checks: 240, p99: 25 });
+
+    expect((await app.inject({ url: "/api/v1/targets/ghost/history" })).statusCode).toBe(404);
+    const bad = await app.inject({ url: "/api/v1/targets/automatrix/history?window=forever" });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json<{ message: string }>().message).toMatch(/window must be equal to one of the allowed values/);
+    const injection = await app.inject({ url: "/api/v1/targets/automatrix'%20OR%201=1--/history" });
+    expect(injection.statusCode).toBe(400);
+    expect(injection.json<{ message: string }>().message).toMatch(/params\/id must match pattern/);
+    expect((await app.inject({ url: "/api/v1/incidents?limit=0" })).statusCode).toBe(400);
+  });
+
+  it("renders the status page without internals, escaping every name", async () => {
+    const { app, feed } = build();
+    feed("automatrix", "healthy");
+    feed("internal", "unhealthy", "main", { error: "ECONNREFUSED 127.0.0.1:1" });
+    const page = await app.inject({ url: "/status" });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers["content-type"]).toBe("text/html; charset=utf-8");
+    expect(page.body).toContain("<main>");
+    expect(page.body).toContain("AutoMatrix");
+    expect(page.body).not.toContain("Internal"); // not public
+    expect(page.body).not.toContain("127.0.0.1");
+    expect(page.body).not.toContain("ECONNREFUSED");
+    expect((page.body.match(/class="bar /g) ?? []).length).toBe(90 * 3); // one row of bars per public system
+  });
+
+  it("keeps alert history from Alertmanager notifications, only with the admin token", async () => {
+    const { app, clock } = build();
+    const alert = (status: "firing" | "resolved", endsAt: string) => ({
+      status,
+      labels: {
+        alertname: "ServiceDown",
+        severity: "critical",
+        service: "relaycore",
+        instance: "10.0.0.5:8002",
+        user_email: "jane@example.com",
+      },
+      annotations: {
+        summary: "RelayCore is down",
+        description: "see runbook",
+        internal_url: "http://10.0.0.5:8002/health",
+      },
+      startsAt: "2026-11-27T09:59:30Z",
+      endsAt,
+      fingerprint: "a1b2c3d4e5f60718",
+    });
+    const post = (payload: unknown, authorization?: string) =>
+      app.inject({
+        method: "POST",
+        url: "/api/v1/alerts/webhook",
+        payload: payload as object,
+        headers: authorization ? { authorization } : {},
+      });
+    const firing = {
+      version: "4",
+      status: "firing",
+      receiver: "lookout-aggregator",
+      alerts: [alert("firing", "0001-01-01T00:00:00Z")],
+    };
+    expect((await post(firing)).statusCode).toBe(401);
+    const accepted = await post(firing, `Bearer ${adminToken}`);
+    expect(accepted.statusCode).toBe(202);
+    expect(accepted.json()).toEqual({ accepted: 1 });
+    const open = (await app.inject({ url: "/api/v1/alerts?state=firing" })).json<{ alerts: unknown[] }>();
+    expect(open.alerts).toEqual([
+      {
+        fingerprint: "a1b2c3d4e5f60718",
+        status: "firing",
+        alertname: "ServiceDown",
+        severity: "critical",
+        service: "relaycore",
+        summary: "RelayCore is down",
+        startsAt: "2026-11-27T09:59:30.000Z",
+        endsAt: null,
+      },
+    ]);
+    expect(JSON.stringify(open)).not.toMatch(/jane@example\.com|10\.0\.0\.5/);
+    expect((await app.inject({ url: "/status" })).body).toContain("RelayCore is down");
+    clock.advance(60_000);
+    await post(
+      { ...firing, status: "resolved", alerts: [alert("resolved", "2026-11-27T10:00:45Z")] },
+      `Bearer ${adminToken}`,
+    );
+    expect((await app.inject({ url: "/api/v1/alerts?state=firing" })).json<{ alerts: unknown[] }>().alerts).toEqual([]);
+    const all = (await app.inject({ url: "/api/v1/alerts" })).json<{ alerts: { status: string; endsAt: string }[] }>();
+    expect(all.alerts).toMatchObject([{ status: "resolved", endsAt: "2026-11-27T10:00:45.000Z" }]);
+    const metrics = await app.inject({
+      method: "GET",
+      url: "/metrics",
+      headers: { authorization: `Bearer ${metricsToken}` },
+    });
+    expect(metrics.body).toContain('lookout_alert_notifications_received_total{status="firing"} 1');
+    expect(metrics.body).toContain('lookout_alert_notifications_received_total{status="resolved"} 1');
+  });
+
+  it.each([
+    ["not JSON", "{status: firing", /JSON/i],
+    ["the wrong shape", JSON.stringify({ status: "exploded", alerts: [] }), /status/],
+    ["no alerts", JSON.stringify({ status: "firing" }), /alerts/],
+    [
+      "an alert without a name",
+      JSON.stringify({
+        status: "firing",
+        alerts: [{ status: "firing", labels: {}, startsAt: "2026-11-27T10:00:00Z" }],
+      }),
+      /alertname/,
+    ],
+  ])("answers 400 with a reason to a webhook body that is %s", async (_what, body, reason) => {
+    const { app } = build();
+    const response = await app.inject({
+      method: "POST",
+      url: "/api/v1/alerts/webhook",
+      body,
+      headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json<{ message: string }>().message).toMatch(reason);
+  });
+
+  it("refuses to start without tokens", () => {
+    expect(() => settingsFromEnv({})).toThrow(/LOOKOUT_METRICS_TOKEN must be set/);
+    expect(() => settingsFromEnv({ LOOKOUT_METRICS_TOKEN: metricsToken })).toThrow(/LOOKOUT_ADMIN_TOKEN must be set/);
+  });
+});
