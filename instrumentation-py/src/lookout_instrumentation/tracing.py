@@ -167,6 +167,7 @@ def _instrument_libraries(app: Any, provider: TracerProvider) -> None:
         from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
 
         AsyncPGInstrumentor(capture_parameters=False).instrument(tracer_provider=provider)
+        _untraced_pool_release()
     except ImportError:
         pass
     try:
@@ -179,6 +180,31 @@ def _instrument_libraries(app: Any, provider: TracerProvider) -> None:
 
         RedisInstrumentor().instrument(tracer_provider=provider, request_hook=command_only)
     except ImportError:
+        pass
+
+
+_release_wrapped = False
+
+
+def _untraced_pool_release() -> None:
+    """No span for the reset an asyncpg pool runs on every connection it takes back (`SELECT
+    pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL`, through the instrumented Connection.execute): it was
+    one span in four of a request doing one query, bookkeeping like Node's `pg-pool.connect`, which
+    instrumentation/src/tracing.ts leaves out too."""
+    global _release_wrapped
+    if _release_wrapped:
+        return
+    import wrapt
+    from opentelemetry.instrumentation.utils import suppress_instrumentation
+
+    async def release(wrapped: Any, _instance: Any, args: Any, kwargs: Any) -> Any:
+        with suppress_instrumentation():
+            return await wrapped(*args, **kwargs)
+
+    try:
+        wrapt.wrap_function_wrapper("asyncpg.pool", "PoolConnectionHolder.release", release)
+        _release_wrapped = True
+    except (ImportError, AttributeError):  # another asyncpg layout: its resets stay traced
         pass
 
 
