@@ -14,7 +14,7 @@ from opentelemetry import trace
 from opentelemetry.context import Context
 from opentelemetry.propagate import set_global_textmap
 from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExporter
 from opentelemetry.sdk.trace.sampling import (
     ALWAYS_OFF,
@@ -31,6 +31,7 @@ from opentelemetry.util.types import Attributes
 
 from .config import Settings
 from .contract import CONTRACT
+from .otlp_encoding import SpanEncoder
 
 HEADER_ALLOWLIST: list[str] = list(CONTRACT["headerAllowlist"])
 _URL_KEYS = ("http.url", "url.full", "http.target")
@@ -99,16 +100,36 @@ def sampler_for(name: str, ratio: float) -> Sampler:
 
 
 def _otlp_exporter(settings: Settings) -> SpanExporter:
+    """The SDK's OTLP span exporter for the protocol, writing its requests with otlp_encoding.SpanEncoder (the same
+    bytes as the SDK's encoder, for a fraction of its CPU)."""
     headers = dict(settings.otlp_headers)
+    encoder = SpanEncoder()
     if settings.otlp_protocol == "http/protobuf":
-        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter as HttpExporter
+        from opentelemetry.exporter.otlp.proto.http import trace_exporter as http
 
-        return HttpExporter(endpoint=f"{settings.otlp_endpoint.rstrip('/')}/v1/traces", headers=headers)
+        # The HTTP exporter calls its module's encode_spans(spans).SerializePartialToString() inline; the bytes it
+        # gets are the same whichever exporter of the process asks.
+        http.encode_spans = lambda spans: _Encoded(encoder.encode(spans))  # type: ignore[assignment]
+        return http.OTLPSpanExporter(endpoint=f"{settings.otlp_endpoint.rstrip('/')}/v1/traces", headers=headers)
     from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter as GrpcExporter
+
+    class Exporter(GrpcExporter):
+        def _translate_data(self, data: Sequence[ReadableSpan]) -> Any:
+            return encoder.request(data)
 
     endpoint = settings.otlp_endpoint
     insecure = endpoint.startswith("http://")
-    return GrpcExporter(endpoint=endpoint, insecure=insecure, headers=tuple(headers.items()))
+    return Exporter(endpoint=endpoint, insecure=insecure, headers=tuple(headers.items()))
+
+
+class _Encoded:
+    """An encoded request where the HTTP exporter expects a message to serialise."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+
+    def SerializePartialToString(self) -> bytes:  # noqa: N802 — the protobuf method's name
+        return self._data
 
 
 def start_tracing(app: Any, settings: Settings, span_exporter: Optional[SpanExporter] = None) -> TracerProvider:
