@@ -7,6 +7,7 @@ trace (a background PING must not start one of its own)."""
 
 from __future__ import annotations
 
+import os
 from typing import Any, Optional, Sequence
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
@@ -159,6 +160,11 @@ def start_tracing(app: Any, settings: Settings, span_exporter: Optional[SpanExpo
 
 
 def _instrument_libraries(app: Any, provider: TracerProvider) -> None:
+    # The stable HTTP conventions unless the service chose: `http.response.status_code` is the gateway's span-metrics
+    # dimension (otel-collector/gateway.yaml) and what the Node library sends; the old ones carried the status as
+    # `http.status_code` and repeated the URL three ways (http.url, http.target, http.host), costing every server span
+    # attributes to set and export. Read once, by the first instrumentation to start.
+    os.environ.setdefault("OTEL_SEMCONV_STABILITY_OPT_IN", "http")
     from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
     def server_request_hook(span: Any, scope: dict[str, Any]) -> None:
