@@ -8,7 +8,7 @@ import hashlib
 import hmac
 import json
 import time
-from typing import Any, Awaitable, Callable, MutableMapping
+from typing import Any, Awaitable, Callable, MutableMapping, Optional
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -16,6 +16,7 @@ from starlette.responses import JSONResponse, Response
 from .contract import CONTRACT
 from .health import HealthMonitor
 from .metrics import HTTP_METHODS, ServiceMetrics, method_label
+from .server_span import ServerSpans
 from .window import RequestWindow
 
 Scope = MutableMapping[str, Any]
@@ -55,10 +56,14 @@ class MetricsMiddleware:
     set and kept (prometheus_client's `labels()` validates and locks on every call, which cost more than the counting
     itself: bench/instrumentation-python.ts), so a request costs an increment, an observation and the window."""
 
-    def __init__(self, app: ASGIApp, metrics: ServiceMetrics, window: RequestWindow) -> None:
+    def __init__(
+        self, app: ASGIApp, metrics: ServiceMetrics, window: RequestWindow, spans: Optional[ServerSpans] = None
+    ) -> None:
         self.app = app
         self.metrics = metrics
         self.window = window
+        #: The server spans, when tracing is on (server_span.py).
+        self.spans = spans
         #: The in-flight gauge's child per raw method, for the contract's methods only (a client cannot grow it).
         self._in_flight: dict[Any, Any] = {}
         #: (method, route, status code) → the counter's and the histogram's children; each part is bounded.
@@ -91,19 +96,25 @@ class MetricsMiddleware:
         in_flight.inc()
         status = 0
         finished = False
+        spans = self.spans
+        span = spans.start(scope, raw_method) if spans is not None else None
+        error: Optional[BaseException] = None
 
         async def send_and_watch(message: Message) -> None:
             nonlocal status, finished
             kind = message["type"]
             if kind == "http.response.start":
                 status = int(message["status"])
+                if span is not None:
+                    spans.response_headers(span[0], message.get("headers"))  # type: ignore[union-attr]
             await send(message)
             if kind == "http.response.body" and not message.get("more_body", False):
                 finished = True
 
         try:
             await self.app(scope, receive, send_and_watch)
-        except Exception:
+        except Exception as raised:
+            error = raised
             if not status:
                 status = 500
             raise
@@ -112,6 +123,8 @@ class MetricsMiddleware:
             code = status if status and (finished or status >= 500) else 499
             seconds = time.perf_counter() - started
             route = route_template(scope)
+            if span is not None:
+                spans.end(span, None if route == UNMATCHED_ROUTE else route, code, error)  # type: ignore[union-attr]
             requests, duration = self._children(method_label(raw_method), route, code)
             requests.inc()
             duration.observe(seconds)

@@ -1,7 +1,7 @@
 """Tracing for a FastAPI service: the OpenTelemetry SDK with OTLP (gRPC by default, http/protobuf on request) to the
 gateway with the bearer token, W3C trace context, parent-based always-on unless OTEL_TRACES_SAMPLER says otherwise,
-and the instrumentation of FastAPI (no per-message receive/send spans), httpx, asyncpg and redis. Privacy as in
-instrumentation/src/tracing.ts: no bodies; headers only from the contract's allowlist; query strings keep their
+the server span from the metrics middleware (server_span.py), and the instrumentation of httpx, asyncpg and redis.
+Privacy as in instrumentation/src/tracing.ts: no bodies; headers only from the contract's allowlist; query strings keep their
 parameter names, never values; Redis commands by name only; SQL without parameters; database spans only inside a
 trace (a background PING must not start one of its own)."""
 
@@ -31,10 +31,8 @@ from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapProp
 from opentelemetry.util.types import Attributes
 
 from .config import Settings
-from .contract import CONTRACT
 from .otlp_encoding import SpanEncoder
 
-HEADER_ALLOWLIST: list[str] = list(CONTRACT["headerAllowlist"])
 _URL_KEYS = ("http.url", "url.full", "http.target")
 
 
@@ -160,25 +158,16 @@ def start_tracing(app: Any, settings: Settings, span_exporter: Optional[SpanExpo
 
 
 def _instrument_libraries(app: Any, provider: TracerProvider) -> None:
-    # The stable HTTP conventions unless the service chose: `http.response.status_code` is the gateway's span-metrics
-    # dimension (otel-collector/gateway.yaml) and what the Node library sends; the old ones carried the status as
-    # `http.status_code` and repeated the URL three ways (http.url, http.target, http.host), costing every server span
-    # attributes to set and export. Read once, by the first instrumentation to start.
+    # The stable HTTP conventions unless the service chose, for the httpx client spans as for the server spans
+    # (server_span.py): `http.response.status_code` is the gateway's span-metrics dimension
+    # (otel-collector/gateway.yaml) and what the Node library sends. Read once, by the first instrumentation to start.
     os.environ.setdefault("OTEL_SEMCONV_STABILITY_OPT_IN", "http")
-    from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
-
-    def server_request_hook(span: Any, scope: dict[str, Any]) -> None:
-        _redact_span_urls(span, (scope.get("query_string") or b"").decode("latin-1"))
-
-    FastAPIInstrumentor.instrument_app(
-        app,
-        tracer_provider=provider,
-        excluded_urls=",".join(f"{path}$" for path in CONTRACT["untracedPaths"]),
-        exclude_spans=["receive", "send"],
-        server_request_hook=server_request_hook,
-        http_capture_headers_server_request=HEADER_ALLOWLIST,
-        http_capture_headers_server_response=HEADER_ALLOWLIST,
-    )
+    # The server span is the metrics middleware's (server_span.py). FastAPI's own telemetry (FastAPI(telemetry=…),
+    # in releases that have it) would make a second one, and spans for dependencies, endpoint and serialisation, from
+    # the global provider this sets: off, as it was while OpenTelemetry's FastAPI middleware was in the stack.
+    native = getattr(app, "_telemetry", None)
+    if isinstance(native, dict):
+        native.update(tracing=False, metrics=False, logs=False, operation_spans=False)
     try:
         from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 
