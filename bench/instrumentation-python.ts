@@ -61,7 +61,7 @@ export interface PythonBenchOptions {
   maxLoad?: number;
   /** Runs attempted at most, discarded ones included (default BENCH_MAX_ATTEMPTS, else 2 × runs + 2). */
   maxAttempts?: number;
-  /** How long to wait before a run for the load to fall below maxLoad (default 120). */
+  /** How long to wait before a run for the load to fall below maxLoad (default BENCH_QUIET_WAIT_SECONDS, else 120). */
   quietWaitSeconds?: number;
   /** A partial stack with postgres, redis and the collector (and jaeger) already running; else one is started. */
   stack?: PartialStack;
@@ -200,7 +200,7 @@ function resolve(options: PythonBenchOptions): Resolved {
     concurrency: options.concurrency ?? envNumber("BENCH_CONCURRENCY", 32),
     maxLoad: options.maxLoad ?? envNumber("BENCH_MAX_LOAD", 1.5),
     maxAttempts: options.maxAttempts ?? envNumber("BENCH_MAX_ATTEMPTS", 2 * runs + 2),
-    quietWaitSeconds: options.quietWaitSeconds ?? 120,
+    quietWaitSeconds: options.quietWaitSeconds ?? envNumber("BENCH_QUIET_WAIT_SECONDS", 120),
     log: options.log ?? ((line) => console.log(line)),
   };
 }
