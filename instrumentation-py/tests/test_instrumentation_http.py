@@ -85,6 +85,9 @@ def test_server_spans_keep_query_parameter_names_only_and_logs_carry_the_trace(s
     attributes = dict(spans[0].attributes or {})
     assert attributes["url.query"] == "email=REDACTED&page=REDACTED"
     assert "alice" not in json.dumps(attributes)
+    # The stable HTTP conventions: the gateway's span metrics group by http.response.status_code.
+    assert attributes["http.response.status_code"] == 200
+    assert "http.status_code" not in attributes and "http.url" not in attributes
     line = next(json.loads(l) for l in service.logs.getvalue().splitlines() if "order read" in l)
     assert line["trace_id"] == format(spans[0].context.trace_id, "032x")
     assert line["level"] == 30 and line["name"] == "orders" and line["order"] == "7"

@@ -8,14 +8,15 @@ import hashlib
 import hmac
 import json
 import time
-from typing import Any, Awaitable, Callable, MutableMapping
+from typing import Any, Awaitable, Callable, MutableMapping, Optional
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from .contract import CONTRACT
 from .health import HealthMonitor
-from .metrics import ServiceMetrics, method_label
+from .metrics import HTTP_METHODS, ServiceMetrics, method_label
+from .server_span import ServerSpans
 from .window import RequestWindow
 
 Scope = MutableMapping[str, Any]
@@ -51,43 +52,82 @@ def route_template(scope: Scope) -> str:
 
 
 class MetricsMiddleware:
-    def __init__(self, app: ASGIApp, metrics: ServiceMetrics, window: RequestWindow) -> None:
+    """Counts, times and gauges every HTTP request. The labelled children of each metric are looked up once per label
+    set and kept (prometheus_client's `labels()` validates and locks on every call, which cost more than the counting
+    itself: bench/instrumentation-python.ts), so a request costs an increment, an observation and the window."""
+
+    def __init__(
+        self, app: ASGIApp, metrics: ServiceMetrics, window: RequestWindow, spans: Optional[ServerSpans] = None
+    ) -> None:
         self.app = app
         self.metrics = metrics
         self.window = window
+        #: The server spans, when tracing is on (server_span.py).
+        self.spans = spans
+        #: The in-flight gauge's child per raw method, for the contract's methods only (a client cannot grow it).
+        self._in_flight: dict[Any, Any] = {}
+        #: (method, route, status code) → the counter's and the histogram's children; each part is bounded.
+        self._series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+    def _in_flight_gauge(self, method: Any) -> Any:
+        gauge = self._in_flight.get(method)
+        if gauge is None:
+            gauge = self.metrics.http_in_flight.labels(method=method_label(method))
+            if method in HTTP_METHODS:
+                self._in_flight[method] = gauge
+        return gauge
+
+    def _children(self, method: str, route: str, code: int) -> tuple[Any, Any]:
+        key = (method, route, code)
+        children = self._series.get(key)
+        if children is None:
+            labels = {"method": method, "route": route, "status_code": str(code)}
+            children = (self.metrics.http_requests.labels(**labels), self.metrics.http_duration.labels(**labels))
+            self._series[key] = children
+        return children
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        method = method_label(scope.get("method"))
-        in_flight = self.metrics.http_in_flight.labels(method=method)
+        raw_method = scope.get("method")
+        in_flight = self._in_flight_gauge(raw_method)
         in_flight.inc()
-        status: list[int] = []
-        finished: list[bool] = []
+        status = 0
+        finished = False
+        spans = self.spans
+        span = spans.start(scope, raw_method) if spans is not None else None
+        error: Optional[BaseException] = None
 
         async def send_and_watch(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                status.append(int(message["status"]))
+            nonlocal status, finished
+            kind = message["type"]
+            if kind == "http.response.start":
+                status = int(message["status"])
+                if span is not None:
+                    spans.response_headers(span[0], message.get("headers"))  # type: ignore[union-attr]
             await send(message)
-            if message["type"] == "http.response.body" and not message.get("more_body", False):
-                finished.append(True)
+            if kind == "http.response.body" and not message.get("more_body", False):
+                finished = True
 
         try:
             await self.app(scope, receive, send_and_watch)
-        except Exception:
+        except Exception as raised:
+            error = raised
             if not status:
-                status.append(500)
+                status = 500
             raise
         finally:
             in_flight.dec()
-            code = status[0] if status and (finished or status[0] >= 500) else 499
+            code = status if status and (finished or status >= 500) else 499
             seconds = time.perf_counter() - started
             route = route_template(scope)
-            labels = {"method": method, "route": route, "status_code": str(code)}
-            self.metrics.http_requests.labels(**labels).inc()
-            self.metrics.http_duration.labels(**labels).observe(seconds)
+            if span is not None:
+                spans.end(span, None if route == UNMATCHED_ROUTE else route, code, error)  # type: ignore[union-attr]
+            requests, duration = self._children(method_label(raw_method), route, code)
+            requests.inc()
+            duration.observe(seconds)
             if route not in OUT_OF_WINDOW:
                 self.window.record(seconds * 1000, code >= 500)
 

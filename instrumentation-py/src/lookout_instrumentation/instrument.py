@@ -77,12 +77,15 @@ def instrument(
     window = RequestWindow()
     health = HealthMonitor(version, window)
     provider = None
+    spans = None
     if settings.tracing:
+        from .server_span import ServerSpans
         from .tracing import start_tracing
 
         provider = start_tracing(app, settings, span_exporter)
+        spans = ServerSpans(provider.get_tracer("lookout_instrumentation"))
     if settings.enabled:
-        app.add_middleware(MetricsMiddleware, metrics=metrics, window=window)
+        app.add_middleware(MetricsMiddleware, metrics=metrics, window=window, spans=spans)
     add_endpoints(app, metrics if settings.enabled else None, settings.metrics_token, health)
     instrumentation = Instrumentation(
         enabled=settings.enabled,

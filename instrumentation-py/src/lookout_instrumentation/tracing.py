@@ -1,12 +1,13 @@
 """Tracing for a FastAPI service: the OpenTelemetry SDK with OTLP (gRPC by default, http/protobuf on request) to the
 gateway with the bearer token, W3C trace context, parent-based always-on unless OTEL_TRACES_SAMPLER says otherwise,
-and the instrumentation of FastAPI (no per-message receive/send spans), httpx, asyncpg and redis. Privacy as in
-instrumentation/src/tracing.ts: no bodies; headers only from the contract's allowlist; query strings keep their
+the server span from the metrics middleware (server_span.py), and the instrumentation of httpx, asyncpg and redis.
+Privacy as in instrumentation/src/tracing.ts: no bodies; headers only from the contract's allowlist; query strings keep their
 parameter names, never values; Redis commands by name only; SQL without parameters; database spans only inside a
 trace (a background PING must not start one of its own)."""
 
 from __future__ import annotations
 
+import os
 from typing import Any, Optional, Sequence
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
@@ -14,7 +15,7 @@ from opentelemetry import trace
 from opentelemetry.context import Context
 from opentelemetry.propagate import set_global_textmap
 from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExporter
 from opentelemetry.sdk.trace.sampling import (
     ALWAYS_OFF,
@@ -30,9 +31,8 @@ from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapProp
 from opentelemetry.util.types import Attributes
 
 from .config import Settings
-from .contract import CONTRACT
+from .otlp_encoding import SpanEncoder
 
-HEADER_ALLOWLIST: list[str] = list(CONTRACT["headerAllowlist"])
 _URL_KEYS = ("http.url", "url.full", "http.target")
 
 
@@ -99,16 +99,36 @@ def sampler_for(name: str, ratio: float) -> Sampler:
 
 
 def _otlp_exporter(settings: Settings) -> SpanExporter:
+    """The SDK's OTLP span exporter for the protocol, writing its requests with otlp_encoding.SpanEncoder (the same
+    bytes as the SDK's encoder, for a fraction of its CPU)."""
     headers = dict(settings.otlp_headers)
+    encoder = SpanEncoder()
     if settings.otlp_protocol == "http/protobuf":
-        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter as HttpExporter
+        from opentelemetry.exporter.otlp.proto.http import trace_exporter as http
 
-        return HttpExporter(endpoint=f"{settings.otlp_endpoint.rstrip('/')}/v1/traces", headers=headers)
+        # The HTTP exporter calls its module's encode_spans(spans).SerializePartialToString() inline; the bytes it
+        # gets are the same whichever exporter of the process asks.
+        http.encode_spans = lambda spans: _Encoded(encoder.encode(spans))  # type: ignore[assignment]
+        return http.OTLPSpanExporter(endpoint=f"{settings.otlp_endpoint.rstrip('/')}/v1/traces", headers=headers)
     from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter as GrpcExporter
+
+    class Exporter(GrpcExporter):
+        def _translate_data(self, data: Sequence[ReadableSpan]) -> Any:
+            return encoder.request(data)
 
     endpoint = settings.otlp_endpoint
     insecure = endpoint.startswith("http://")
-    return GrpcExporter(endpoint=endpoint, insecure=insecure, headers=tuple(headers.items()))
+    return Exporter(endpoint=endpoint, insecure=insecure, headers=tuple(headers.items()))
+
+
+class _Encoded:
+    """An encoded request where the HTTP exporter expects a message to serialise."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+
+    def SerializePartialToString(self) -> bytes:  # noqa: N802 — the protobuf method's name
+        return self._data
 
 
 def start_tracing(app: Any, settings: Settings, span_exporter: Optional[SpanExporter] = None) -> TracerProvider:
@@ -138,20 +158,16 @@ def start_tracing(app: Any, settings: Settings, span_exporter: Optional[SpanExpo
 
 
 def _instrument_libraries(app: Any, provider: TracerProvider) -> None:
-    from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
-
-    def server_request_hook(span: Any, scope: dict[str, Any]) -> None:
-        _redact_span_urls(span, (scope.get("query_string") or b"").decode("latin-1"))
-
-    FastAPIInstrumentor.instrument_app(
-        app,
-        tracer_provider=provider,
-        excluded_urls=",".join(f"{path}$" for path in CONTRACT["untracedPaths"]),
-        exclude_spans=["receive", "send"],
-        server_request_hook=server_request_hook,
-        http_capture_headers_server_request=HEADER_ALLOWLIST,
-        http_capture_headers_server_response=HEADER_ALLOWLIST,
-    )
+    # The stable HTTP conventions unless the service chose, for the httpx client spans as for the server spans
+    # (server_span.py): `http.response.status_code` is the gateway's span-metrics dimension
+    # (otel-collector/gateway.yaml) and what the Node library sends. Read once, by the first instrumentation to start.
+    os.environ.setdefault("OTEL_SEMCONV_STABILITY_OPT_IN", "http")
+    # The server span is the metrics middleware's (server_span.py). FastAPI's own telemetry (FastAPI(telemetry=…),
+    # in releases that have it) would make a second one, and spans for dependencies, endpoint and serialisation, from
+    # the global provider this sets: off, as it was while OpenTelemetry's FastAPI middleware was in the stack.
+    native = getattr(app, "_telemetry", None)
+    if isinstance(native, dict):
+        native.update(tracing=False, metrics=False, logs=False, operation_spans=False)
     try:
         from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 
@@ -167,6 +183,7 @@ def _instrument_libraries(app: Any, provider: TracerProvider) -> None:
         from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
 
         AsyncPGInstrumentor(capture_parameters=False).instrument(tracer_provider=provider)
+        _untraced_pool_release()
     except ImportError:
         pass
     try:
@@ -179,6 +196,31 @@ def _instrument_libraries(app: Any, provider: TracerProvider) -> None:
 
         RedisInstrumentor().instrument(tracer_provider=provider, request_hook=command_only)
     except ImportError:
+        pass
+
+
+_release_wrapped = False
+
+
+def _untraced_pool_release() -> None:
+    """No span for the reset an asyncpg pool runs on every connection it takes back (`SELECT
+    pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL`, through the instrumented Connection.execute): it was
+    one span in four of a request doing one query, bookkeeping like Node's `pg-pool.connect`, which
+    instrumentation/src/tracing.ts leaves out too."""
+    global _release_wrapped
+    if _release_wrapped:
+        return
+    import wrapt
+    from opentelemetry.instrumentation.utils import suppress_instrumentation
+
+    async def release(wrapped: Any, _instance: Any, args: Any, kwargs: Any) -> Any:
+        with suppress_instrumentation():
+            return await wrapped(*args, **kwargs)
+
+    try:
+        wrapt.wrap_function_wrapper("asyncpg.pool", "PoolConnectionHolder.release", release)
+        _release_wrapped = True
+    except (ImportError, AttributeError):  # another asyncpg layout: its resets stay traced
         pass
 
 
