@@ -8,9 +8,9 @@
  * - unexported: metrics and tracing with OTEL_TRACES_EXPORTER=none — every span made, none serialised or sent;
  * - instrumented: all of it, every span exported to the real collector gateway;
  * - stock: what a team would otherwise install — Lookout's instrumentation off, and
- *   `@opentelemetry/auto-instrumentations-node/register` with its defaults and the OTLP gRPC exporter (traces; its
- *   metrics and logs exporters off, the service's metrics being Lookout's business), the ES-module hook of
- *   @opentelemetry/instrumentation loaded as its README says for an ESM app.
+ *   `@opentelemetry/auto-instrumentations-node/register` with its defaults (every instrumentation it enables, its
+ *   resource detectors and exporters) and the OTLP gRPC protocol, the ES-module hook of @opentelemetry/instrumentation
+ *   loaded as its README says for an ESM app.
  *
  * "Per request" is one `POST /v1/completions` as production RelayCore serves it: parse and validate the JSON body,
  * read today's and this month's spend from Redis (MGET), pick a model, call NeuroWeaver over HTTP (undici), add the
@@ -63,8 +63,6 @@ function variantEnv(variant: Variant): Record<string, string> {
         OTEL_SERVICE_NAME: "relaycore",
         OTEL_TRACES_EXPORTER: "otlp",
         OTEL_EXPORTER_OTLP_PROTOCOL: "grpc",
-        OTEL_METRICS_EXPORTER: "none",
-        OTEL_LOGS_EXPORTER: "none",
       };
   }
 }

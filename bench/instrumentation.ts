@@ -24,8 +24,9 @@ import { REPO_ROOT } from "../shared/index.js";
 import { startPartialStack } from "../testkit/index.js";
 import { benchEndToEnd, type EndToEndFigures } from "./instrumentation-e2e.js";
 import { benchNode } from "./instrumentation-node.js";
-import { type LanguageFigures, printTable } from "./instrumentation-summary.js";
-import type { RunSettings } from "./load.js";
+import { INFERENCE, startNeuroWeavers } from "./python-variants.js";
+import { type LanguageFigures, printTable, summarize, VARIANTS } from "./instrumentation-summary.js";
+import { runInterleaved, type RunSettings } from "./load.js";
 
 const env = process.env;
 const number = (name: string, fallback: number) => (env[name] ? Number(env[name]) : fallback);
@@ -66,6 +67,7 @@ async function main(): Promise<void> {
     maxDiscarded: number("BENCH_MAX_DISCARDED", 10),
     // The demo services' batch span processor exports every second (OTEL_BSP_SCHEDULE_DELAY=1000); then one export.
     drainMs: 2_500,
+    spanSettleMs: 6_500,
     scrapeIntervalMs: 5_000,
     metricsToken: stack.ctx.secrets.metrics_token.value,
   };
@@ -74,6 +76,11 @@ async function main(): Promise<void> {
     if (ONLY.has("node")) {
       results.node = await benchNode(stack, settings, children, env.BENCH_PROFILE);
       printTable("Node", results.node, settings);
+    }
+    if (ONLY.has("python")) {
+      const targets = await startNeuroWeavers(stack, VARIANTS, children);
+      results.python = summarize("neuroweaver", await runInterleaved("python", VARIANTS, targets, INFERENCE, settings));
+      printTable("Python", results.python, settings);
     }
     if (ONLY.has("e2e")) {
       const e2e = {

@@ -162,6 +162,11 @@ export interface RunSettings {
   maxDiscarded: number;
   /** Waits out the services' batch span processors and one export, so each window's export CPU is counted. */
   drainMs: number;
+  /**
+   * How long after a phase the collector's span count includes it: the collector pushes its own telemetry every 5 s
+   * (otel-collector/gateway.yaml, `service.telemetry`). Waited outside the CPU windows, for traced variants only.
+   */
+  spanSettleMs: number;
   scrapeIntervalMs: number;
   metricsToken: string;
 }
@@ -174,7 +179,7 @@ export interface VariantRuns<V extends string> {
 /** Measures one phase pair (fixed rate, then saturation) of one variant. */
 async function measure(target: Target, spec: RequestSpec, s: RunSettings): Promise<Phase> {
   await fixedRate(target.pool, spec, s.warmupSeconds, s.rate);
-  await sleep(s.drainMs);
+  await sleep(target.spans ? s.drainMs + s.spanSettleMs : s.drainMs);
   const stopScraping = target.metricsUrl ? scrapeEvery(target.metricsUrl, s.metricsToken, s.scrapeIntervalMs) : noop;
   try {
     // Each window closes after the drain, so the CPU of exporting the phase's last batch is counted (the baseline
@@ -184,10 +189,12 @@ async function measure(target: Target, spec: RequestSpec, s: RunSettings): Promi
     const fixed = await fixedRate(target.pool, spec, s.seconds, s.rate);
     await sleep(s.drainMs);
     const cpu1 = cpuSeconds(target.pids);
+    if (target.spans) await sleep(s.spanSettleMs);
     const spans1 = await target.spans?.();
     const saturation = await saturate(target.pool, spec, s.seconds, s.concurrency);
     await sleep(s.drainMs);
     const cpu2 = cpuSeconds(target.pids);
+    if (target.spans) await sleep(s.spanSettleMs);
     const spans2 = await target.spans?.();
     const perRequest = (a?: number, b?: number, n = 1) =>
       a === undefined || b === undefined ? undefined : (b - a) / n;

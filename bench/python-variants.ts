@@ -1,15 +1,15 @@
 /**
- * The Python services bench/instrumentation-python.ts compares: one NeuroWeaver process (FastAPI under uvicorn, one
+ * The Python services the instrumentation benchmark (bench/instrumentation.ts) compares: one NeuroWeaver process (FastAPI under uvicorn, one
  * worker, the demo's real code, PostgreSQL and Redis) per variant, all from the same environment and the same app,
  * differing only in their environment — and, for `stock`, in being started by `opentelemetry-instrument`.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { Pool } from "undici";
-import { components } from "../stack/components.js";
-import { freePort } from "../stack/free-ports.js";
-import type { PartialStack } from "../stack/partial.js";
-import { httpReady, waitReady } from "../stack/readiness.js";
-import type { Send } from "./measure.js";
+import { components, httpReady, waitReady } from "../stack/index.js";
+import { freePort, type PartialStack } from "../testkit/index.js";
+import { collectorSpans } from "./instrumentation-node.js";
+import type { Variant } from "./instrumentation-summary.js";
+import type { RequestSpec, Target } from "./load.js";
 
 /**
  * baseline: LOOKOUT_INSTRUMENTATION=off; metrics-only: Lookout with LOOKOUT_TRACING=off; unexported: Lookout tracing
@@ -18,16 +18,7 @@ import type { Send } from "./measure.js";
  * distro's defaults (OTLP gRPC traces, metrics and logs; every installed instrumentation: FastAPI with its ASGI
  * receive/send spans, httpx, asyncpg, redis), as a team would set it up without Lookout.
  */
-export type PythonVariant = "baseline" | "metrics-only" | "unexported" | "instrumented" | "stock";
-export const PYTHON_VARIANTS: readonly PythonVariant[] = [
-  "baseline",
-  "metrics-only",
-  "unexported",
-  "instrumented",
-  "stock",
-];
-/** The variants whose spans reach the collector: counted there, per request. */
-export const EXPORTING: ReadonlySet<PythonVariant> = new Set(["instrumented", "stock"]);
+type PythonVariant = Variant;
 
 /** NeuroWeaver's model with the catalogue's shortest answers (demo/shared/models.json); any of its own would do. */
 export const BENCH_MODEL = "nw-llama-3-8b";
@@ -37,12 +28,17 @@ export const BENCH_MODEL = "nw-llama-3-8b";
  * simulate the generation (latency 0 here), INSERT the inference into PostgreSQL, answer JSON. Instrumented by Lookout
  * that is 3 spans: HTTP server, Redis GET, asyncpg INSERT.
  */
-export const INFERENCE_PATH = "/v1/inference";
 const INFERENCE_BODY = JSON.stringify({
   model: BENCH_MODEL,
   prompt: "Summarize the following support ticket in one sentence. ".repeat(8),
   max_tokens: 256,
 });
+export const INFERENCE: RequestSpec = {
+  path: "/v1/inference",
+  method: "POST",
+  headers: { "content-type": "application/json" },
+  body: () => INFERENCE_BODY,
+};
 
 /** Lookout's variables per variant (the stock variant's are the distro's defaults, left unset). */
 function variantEnv(variant: PythonVariant): Record<string, string> {
@@ -60,14 +56,6 @@ function variantEnv(variant: PythonVariant): Record<string, string> {
   }
 }
 
-export interface PythonService {
-  variant: PythonVariant;
-  url: string;
-  pid: number;
-  send: Send;
-  close(): Promise<void>;
-}
-
 /**
  * `python -m lookout_demo.neuroweaver`, or for stock the same under `opentelemetry-instrument` — run as its module
  * function: the venv's bin/ scripts hard-code the folder it was built in (stack/python.ts), and `run()` execs the
@@ -81,11 +69,11 @@ function commandFor(variant: PythonVariant, python: string, args: readonly strin
   return [python, "-c", launcher, python, ...args];
 }
 
-export async function startPythonService(
+async function startPythonService(
   stack: PartialStack,
   variant: PythonVariant,
-  concurrency: number,
-): Promise<PythonService> {
+  children: ChildProcess[],
+): Promise<Target> {
   const spec = components(stack.ctx).find((s) => s.name === "neuroweaver")!;
   const port = await freePort();
   // Nothing OTEL_* or LOOKOUT_* from the caller's environment: each variant is exactly its own settings.
@@ -105,45 +93,38 @@ export async function startPythonService(
     },
     stdio: ["ignore", "ignore", "inherit"],
   });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  children.push(child);
   const failure = await waitReady(httpReady(`http://127.0.0.1:${port}/health`), 60_000, () =>
     child.exitCode !== null ? `exited with ${child.exitCode}` : undefined,
   );
-  if (failure) {
-    child.kill("SIGTERM");
-    throw new Error(`neuroweaver (${variant}) not ready: ${failure}`);
-  }
-  const pool = new Pool(`http://127.0.0.1:${port}`, { connections: concurrency });
-  const send: Send = async () => {
-    const response = await pool.request({
-      path: INFERENCE_PATH,
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: INFERENCE_BODY,
-    });
-    await response.body.dump();
-    return response.statusCode === 200;
-  };
+  if (failure) throw new Error(`neuroweaver (${variant}) not ready: ${failure}`);
+  const url = `http://127.0.0.1:${port}`;
   return {
-    variant,
-    url: `http://127.0.0.1:${port}`,
-    pid: child.pid!,
-    send,
-    close: async () => {
-      await pool.close();
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-      await exited;
-    },
+    pids: [child.pid!],
+    pool: new Pool(url, { connections: 64 }),
+    metricsUrl: variant === "baseline" || variant === "stock" ? undefined : `${url}/metrics`,
+    spans: variant === "instrumented" || variant === "stock" ? collectorSpans(stack) : undefined,
   };
+}
+
+/** Starts the five NeuroWeavers and deploys the bench model (through the first: they share the database). */
+export async function startNeuroWeavers(
+  stack: PartialStack,
+  variants: readonly Variant[],
+  children: ChildProcess[],
+): Promise<Record<Variant, Target>> {
+  const targets = {} as Record<Variant, Target>;
+  for (const variant of variants) targets[variant] = await startPythonService(stack, variant, children);
+  await deployBenchModel(targets[variants[0]!].pool);
+  return targets;
 }
 
 /**
  * Deploys the bench model once (a rollout fails its readiness gate one time in twenty: retried), so that every
  * inference finds an active deployment in Redis, as in production, rather than a database miss on each request.
  */
-export async function deployBenchModel(url: string): Promise<void> {
-  const pool = new Pool(url);
-  try {
+async function deployBenchModel(pool: Pool): Promise<void> {
+  {
     for (let attempt = 0; attempt < 10; attempt++) {
       const response = await pool.request({
         path: "/v1/deployments",
@@ -154,8 +135,6 @@ export async function deployBenchModel(url: string): Promise<void> {
       const body = (await response.body.json()) as { status?: string };
       if (response.statusCode === 201 && body.status === "success") return;
     }
-    throw new Error(`could not deploy ${BENCH_MODEL} on ${url}`);
-  } finally {
-    await pool.close();
+    throw new Error(`could not deploy ${BENCH_MODEL}`);
   }
 }
