@@ -67,6 +67,32 @@ function variantEnv(variant: Variant): Record<string, string> {
   }
 }
 
+/**
+ * A started variant as the runner measures it, once its /health answers: its process, a connection pool, its /metrics
+ * (variants with Lookout's metrics) and the collector's span count (variants that export spans).
+ */
+export async function variantTarget(
+  stack: PartialStack,
+  service: string,
+  variant: Variant,
+  child: ChildProcess,
+  port: number,
+  children: ChildProcess[],
+): Promise<Target> {
+  children.push(child);
+  const url = `http://127.0.0.1:${port}`;
+  const failure = await waitReady(httpReady(`${url}/health`), 60_000, () =>
+    child.exitCode !== null ? `exited with ${child.exitCode}` : undefined,
+  );
+  if (failure) throw new Error(`${service} (${variant}) not ready: ${failure}`);
+  return {
+    pids: [child.pid!],
+    pool: new Pool(url, { connections: 64 }),
+    metricsUrl: variant === "baseline" || variant === "stock" ? undefined : `${url}/metrics`,
+    spans: variant === "instrumented" || variant === "stock" ? collectorSpans(stack) : undefined,
+  };
+}
+
 /** Starts the five RelayCores; `profileDir` also writes a V8 CPU profile of each there on exit. */
 export async function startRelayCores(
   stack: PartialStack,
@@ -100,17 +126,7 @@ export async function startRelayCores(
       },
       stdio: ["ignore", "ignore", "inherit"],
     });
-    children.push(child);
-    const failure = await waitReady(httpReady(`http://127.0.0.1:${port}/health`), 30_000, () =>
-      child.exitCode !== null ? `exited with ${child.exitCode}` : undefined,
-    );
-    if (failure) throw new Error(`relaycore (${variant}) not ready: ${failure}`);
-    return {
-      pids: [child.pid!],
-      pool: new Pool(`http://127.0.0.1:${port}`, { connections: 64 }),
-      metricsUrl: variant === "baseline" || variant === "stock" ? undefined : `http://127.0.0.1:${port}/metrics`,
-      spans: variant === "instrumented" || variant === "stock" ? collectorSpans(stack) : undefined,
-    };
+    return variantTarget(stack, "relaycore", variant, child, port, children);
   };
   const targets = {} as Record<Variant, Target>;
   for (const variant of VARIANTS) targets[variant] = await start(variant);

@@ -4,10 +4,10 @@
  * differing only in their environment — and, for `stock`, in being started by `opentelemetry-instrument`.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { Pool } from "undici";
-import { components, httpReady, waitReady } from "../stack/index.js";
+import type { Pool } from "undici";
+import { components } from "../stack/index.js";
 import { freePort, type PartialStack } from "../testkit/index.js";
-import { collectorSpans } from "./instrumentation-node.js";
+import { variantTarget } from "./instrumentation-node.js";
 import type { Variant } from "./instrumentation-summary.js";
 import type { RequestSpec, Target } from "./load.js";
 
@@ -93,18 +93,7 @@ async function startPythonService(
     },
     stdio: ["ignore", "ignore", "inherit"],
   });
-  children.push(child);
-  const failure = await waitReady(httpReady(`http://127.0.0.1:${port}/health`), 60_000, () =>
-    child.exitCode !== null ? `exited with ${child.exitCode}` : undefined,
-  );
-  if (failure) throw new Error(`neuroweaver (${variant}) not ready: ${failure}`);
-  const url = `http://127.0.0.1:${port}`;
-  return {
-    pids: [child.pid!],
-    pool: new Pool(url, { connections: 64 }),
-    metricsUrl: variant === "baseline" || variant === "stock" ? undefined : `${url}/metrics`,
-    spans: variant === "instrumented" || variant === "stock" ? collectorSpans(stack) : undefined,
-  };
+  return variantTarget(stack, "neuroweaver", variant, child, port, children);
 }
 
 /** Starts the five NeuroWeavers and deploys the bench model (through the first: they share the database). */
