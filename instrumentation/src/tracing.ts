@@ -48,7 +48,9 @@ import {
   ATTR_SERVICE_VERSION,
 } from "@opentelemetry/semantic-conventions";
 import { createAddHookMessageChannel } from "import-in-the-middle";
+import type { Request } from "express";
 import { CONTRACT } from "./contract.js";
+import { expressRoute, UNMATCHED_ROUTE } from "./http.js";
 
 /**
  * Request and response headers that may become span attributes. Everything else (cookies, auth…) never does.
@@ -117,9 +119,9 @@ export function otlpProtocol(env: NodeJS.ProcessEnv): "grpc" | "http/protobuf" {
   );
 }
 
-function otlpExporter(env: NodeJS.ProcessEnv): SpanExporter {
+function otlpExporter(env: NodeJS.ProcessEnv, protocol: "grpc" | "http/protobuf"): SpanExporter {
   const token = bearerToken(env);
-  if (otlpProtocol(env) === "http/protobuf") {
+  if (protocol === "http/protobuf") {
     return new ProtobufTraceExporter(token ? { headers: { authorization: token } } : {});
   }
   const metadata = token ? new Metadata() : undefined;
@@ -135,16 +137,10 @@ function otlpExporter(env: NodeJS.ProcessEnv): SpanExporter {
  * server spans get theirs from @fastify/otel.
  */
 function expressRouteOnServerSpan(span: Span, request: unknown): void {
-  const incoming = request as {
-    route?: { path?: string | RegExp | (string | RegExp)[] };
-    baseUrl?: string;
-    method?: string;
-  };
-  const path = incoming.route?.path;
-  if (path === undefined || path === null) return;
-  const template = `${incoming.baseUrl ?? ""}${Array.isArray(path) ? path.map(String).join("|") : String(path)}`;
-  span.setAttribute(ATTR_HTTP_ROUTE, template);
-  span.updateName(`${incoming.method ?? "GET"} ${template}`);
+  const route = expressRoute(request as Request);
+  if (route === UNMATCHED_ROUTE) return; // a client request, or a request no route took
+  span.setAttribute(ATTR_HTTP_ROUTE, route);
+  span.updateName(`${(request as Request).method} ${route}`);
 }
 
 /** Query strings can carry anything a user typed: keep the parameter names, never the values. */
@@ -285,7 +281,7 @@ export async function startTracing(options: TracingOptions): Promise<Tracing> {
   // Settings first: a bad value is refused before anything is patched or registered.
   const exporter = tracesExporter(env);
   const sampler = tracesSampler(env);
-  otlpProtocol(env);
+  const protocol = otlpProtocol(env);
   const hook = esmHookChannel();
   // defaultResource(): telemetry.sdk.name, .language and .version, which the SDK does not add by itself when given a
   // resource (test/conformance found Node spans without telemetry.sdk.language).
@@ -303,7 +299,7 @@ export async function startTracing(options: TracingOptions): Promise<Tracing> {
     ? [options.spanProcessor]
     : exporter === "none"
       ? [] // spans are still made, sampled, propagated and ended; nothing is exported
-      : [new BatchSpanProcessor(otlpExporter(env), batchOptions(env))];
+      : [new BatchSpanProcessor(otlpExporter(env, protocol), batchOptions(env))];
   const provider = new NodeTracerProvider({
     resource,
     sampler,
