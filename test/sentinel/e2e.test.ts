@@ -1,7 +1,7 @@
 /**
  * The sentinel end to end with real processes (issue 16, part 3): a real Prometheus evaluating the real Watchdog rule
  * every second (`--rules.alert.resend-delay=1s`), a real Alertmanager with the committed alerts/alertmanager.yml
- * rendered for a sentinel (its Watchdog route flushed every 1 s, repeated every 2 s), and a real `lookout sentinel`
+ * rendered for a sentinel (its Watchdog route flushed every 1 s, repeated every 1 s), and a real `lookout sentinel`
  * process expecting that heartbeat every 4 s (+ 2 s grace) and probing a real HTTP server standing in for the status
  * page. Its notifications are collected by a real webhook receiver, a Slack-compatible chat endpoint and a real SMTP
  * server (smtp-server). Stopping each part must be notified within two heartbeat intervals — the issue's requirement;
@@ -201,8 +201,9 @@ describe("lookout sentinel against real Prometheus and Alertmanager", () => {
         {
           LOOKOUT_SENTINEL_URL: `http://127.0.0.1:${sentinelPort}/api/v1/heartbeat`,
           LOOKOUT_SENTINEL_TOKEN_FILE: tokenFile,
-          // Heartbeats every 2–3 s against the sentinel's 4 s + 2 s grace: a loaded machine's jitter stays inside it.
-          LOOKOUT_SENTINEL_INTERVAL: "2s",
+          // Heartbeats every 1–2 s against the sentinel's 4 s + 2 s grace: a false page in the normal run takes four
+          // or more missed in a row (at 2 s, a loaded CI machine once went 6 s without one).
+          LOOKOUT_SENTINEL_INTERVAL: "1s",
           LOOKOUT_SENTINEL_GROUP_INTERVAL: "1s",
         },
       ),
