@@ -76,10 +76,10 @@ export function recordAiCall(
     if (call.userId) span.setAttribute(AI_ATTRIBUTES.userId, hasher.hash(call.userId));
     if (call.outcome !== "success") span.setStatus({ code: SpanStatusCode.ERROR, message: `AI call ${call.outcome}` });
   }
-  const labels = { model: responseModel, provider: call.provider };
-  metrics.aiRequests.inc({ ...labels, outcome: call.outcome });
+  const labels = [responseModel, call.provider];
+  metrics.aiRequests.add([responseModel, call.provider, call.outcome]);
   if (call.outcome === "success") {
-    metrics.aiCost.observe(labels, call.costUsd);
-    metrics.aiResponseTokens.observe(labels, call.outputTokens);
+    metrics.aiCost.record(labels, call.costUsd);
+    metrics.aiResponseTokens.record(labels, call.outputTokens);
   }
 }

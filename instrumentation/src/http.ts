@@ -33,9 +33,9 @@ export function recordRequest(
   statusCode: number,
   seconds: number,
 ): void {
-  const labels = { method, route, status_code: String(statusCode) };
-  t.metrics.httpRequests.inc(labels);
-  t.metrics.httpDuration.observe(labels, seconds);
+  const labels = [method, route, String(statusCode)];
+  t.metrics.httpRequests.add(labels);
+  t.metrics.httpDuration.record(labels, seconds);
   if (!OUT_OF_WINDOW.has(route)) t.window.record(seconds * 1000, statusCode >= 500);
 }
 

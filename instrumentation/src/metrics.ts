@@ -7,8 +7,9 @@
  * path, whose IDs would make one series per request. Labels never hold user data. Node's default metrics are
  * included too, minus three gauges prom-client names *_total (promtool flags them: `_total` is for counters).
  */
-import { collectDefaultMetrics, Counter, Gauge, type GaugeConfiguration, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Gauge, type GaugeConfiguration, Registry } from "prom-client";
 import { CONTRACT, metricSpec } from "./contract.js";
+import { asMetric, LabelledCounter, LabelledHistogram } from "./series.js";
 
 /** What the pool gauges read: pg.Pool has exactly these. */
 export interface PoolLike {
@@ -44,18 +45,20 @@ export interface MetricsOptions {
 
 export class ServiceMetrics {
   readonly registry = new Registry();
-  readonly httpRequests: Counter<"method" | "route" | "status_code">;
-  readonly httpDuration: Histogram<"method" | "route" | "status_code">;
+  // The metrics updated on every request or AI call: LabelledCounter/LabelledHistogram (series.ts), which keep each
+  // label set instead of checking and hashing it on every update; the rest are prom-client's own.
+  readonly httpRequests: LabelledCounter<"method" | "route" | "status_code">;
+  readonly httpDuration: LabelledHistogram<"method" | "route" | "status_code">;
   readonly httpInFlight: Gauge<"method">;
-  readonly aiRequests: Counter<"model" | "provider" | "outcome">;
-  readonly aiCost: Histogram<"model" | "provider">;
-  readonly aiModelSelections: Counter<"model" | "provider" | "reason">;
-  readonly aiResponseTokens: Histogram<"model" | "provider">;
+  readonly aiRequests: LabelledCounter<"model" | "provider" | "outcome">;
+  readonly aiCost: LabelledHistogram<"model" | "provider">;
+  readonly aiModelSelections: LabelledCounter<"model" | "provider" | "reason">;
+  readonly aiResponseTokens: LabelledHistogram<"model" | "provider">;
   /** ai_budget_dollars and ai_budget_spent_dollars, by period: set by the service that owns the budget. */
   readonly aiBudget: Gauge<"period">;
   readonly aiBudgetSpent: Gauge<"period">;
-  readonly workflowExecutions: Counter<"workflow" | "status">;
-  readonly modelDeployments: Counter<"model" | "status">;
+  readonly workflowExecutions: LabelledCounter<"workflow" | "status">;
+  readonly modelDeployments: LabelledCounter<"model" | "status">;
   readonly userSessionsActive: Gauge;
   private readonly inFlight = new Map<string, number>();
   private readonly pools: PoolLike[] = [];
@@ -67,11 +70,23 @@ export class ServiceMetrics {
       const { help, labels, buckets } = metricSpec(name);
       return { name, help, labelNames: labels as L[], registers, ...(buckets ? { buckets } : {}) };
     };
-    this.httpRequests = new Counter(spec("http_requests_total"));
+    const counter = <L extends string>(name: string) => {
+      const metric = new LabelledCounter<L>(spec<L>(name));
+      this.registry.registerMetric(asMetric(metric));
+      return metric;
+    };
+    const histogram = <L extends string>(name: string) => {
+      const { buckets, ...rest } = spec<L>(name);
+      if (!buckets) throw new Error(`the contract gives ${name} no buckets`);
+      const metric = new LabelledHistogram<L>({ ...rest, buckets });
+      this.registry.registerMetric(asMetric(metric));
+      return metric;
+    };
+    this.httpRequests = counter("http_requests_total");
     // 5 ms to 60 s (the contract's buckets): the services' answers range from cached reads to multi-step AI workflows,
     // whose normal tail reaches past 10 s; without buckets there, every slow request reads as "10 s" and p99 cannot be
     // told apart from a latency incident (the latency alerts compare p99 with 10–20 s: alerts/rules/slo-targets.yml).
-    this.httpDuration = new Histogram(spec("http_request_duration_seconds"));
+    this.httpDuration = histogram("http_request_duration_seconds");
     // Requests in flight are counted in a plain map and read into the gauge at scrape time: two label-set updates
     // fewer on every request (bench/instrumentation.ts measures the metrics' cost per request).
     const inFlight = this.inFlight;
@@ -81,14 +96,14 @@ export class ServiceMetrics {
         for (const [method, n] of inFlight) this.set({ method }, n);
       },
     });
-    this.aiRequests = new Counter(spec("ai_requests_total"));
-    this.aiCost = new Histogram(spec("ai_request_cost_dollars"));
-    this.aiModelSelections = new Counter(spec("ai_model_selection_total"));
-    this.aiResponseTokens = new Histogram(spec("ai_response_tokens"));
+    this.aiRequests = counter("ai_requests_total");
+    this.aiCost = histogram("ai_request_cost_dollars");
+    this.aiModelSelections = counter("ai_model_selection_total");
+    this.aiResponseTokens = histogram("ai_response_tokens");
     this.aiBudget = new Gauge(spec("ai_budget_dollars"));
     this.aiBudgetSpent = new Gauge(spec("ai_budget_spent_dollars"));
-    this.workflowExecutions = new Counter(spec("workflow_executions_total"));
-    this.modelDeployments = new Counter(spec("model_deployments_total"));
+    this.workflowExecutions = counter("workflow_executions_total");
+    this.modelDeployments = counter("model_deployments_total");
     this.userSessionsActive = new Gauge(spec("user_sessions_active"));
     const collected = <L extends string>(name: string, collect: GaugeConfiguration<L>["collect"]) =>
       new Gauge<L>({ ...spec<L>(name), collect });
