@@ -13,11 +13,16 @@
  * Each provider call is a span named `<operation> <model>` carrying the GenAI attributes, recorded by the
  * instrumentation's recordAiCall() together with the AI metrics.
  */
-import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import type { Span } from "@opentelemetry/api";
+import {
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+} from "@opentelemetry/semantic-conventions";
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
 import { request } from "undici";
 import type { AiOutcome, HealthMonitor, Instrumentation } from "@lookout/instrumentation";
-import { installExpress, redisTransaction } from "@lookout/instrumentation";
+import { callSpan, installExpress, redisTransaction } from "@lookout/instrumentation";
 import { FaultError, FaultInjector } from "../shared/faults.js";
 import { installExpressFaults } from "../shared/http.js";
 import { costUsd, countTokens, type ModelProfile, simulateGeneration, sleep, type Task } from "../shared/models.js";
@@ -140,7 +145,11 @@ class ProviderError extends Error {
 export function buildRelayCore(deps: RelayCoreDeps): Express {
   const { instrumentation, stores, faults } = deps;
   const now = deps.now ?? (() => new Date());
-  const tracer = trace.getTracer("relaycore");
+  const upstream = new URL(deps.neuroweaverUrl);
+  const neuroweaverAddress = {
+    [ATTR_SERVER_ADDRESS]: upstream.hostname,
+    [ATTR_SERVER_PORT]: Number(upstream.port || (upstream.protocol === "https:" ? 443 : 80)),
+  };
   const app = express();
   app.disable("x-powered-by");
   installExpress(app, instrumentation, deps.health);
@@ -188,7 +197,12 @@ export function buildRelayCore(deps: RelayCoreDeps): Express {
     spentGauge.inc({ period: "monthly" }, usd);
   };
 
-  const callNeuroWeaver = async (profile: ModelProfile, req: CompletionRequest): Promise<ProviderAnswer> => {
+  const callNeuroWeaver = async (
+    profile: ModelProfile,
+    req: CompletionRequest,
+    span: Span,
+    traceHeaders: Record<string, string>,
+  ): Promise<ProviderAnswer> => {
     if (faults.state.primaryOutage) throw new ProviderError("primary provider unreachable (injected fault)", "error");
     try {
       faults.guard("neuroweaver");
@@ -200,7 +214,7 @@ export function buildRelayCore(deps: RelayCoreDeps): Express {
     try {
       response = await request(`${deps.neuroweaverUrl}/v1/inference`, {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers: { ...traceHeaders, "content-type": "application/json" },
         body: JSON.stringify({ model: profile.name, prompt: req.prompt, max_tokens: req.maxTokens }),
         headersTimeout: deadline,
         bodyTimeout: deadline,
@@ -209,6 +223,7 @@ export function buildRelayCore(deps: RelayCoreDeps): Express {
       const timedOut = /timeout/i.test((error as Error).name + (error as Error).message);
       throw new ProviderError(`neuroweaver: ${(error as Error).message}`, timedOut ? "timeout" : "error");
     }
+    span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, response.statusCode);
     if (response.statusCode !== 200) {
       await response.body.dump();
       throw new ProviderError(`neuroweaver answered ${response.statusCode}`, "error");
@@ -238,12 +253,16 @@ export function buildRelayCore(deps: RelayCoreDeps): Express {
     };
   };
 
-  /** One provider call as a GenAI client span, recorded once in span and metrics. */
+  /**
+   * One provider call as a GenAI client span, recorded once in span and metrics. The span stands for the HTTP call to
+   * NeuroWeaver too (callSpan: no undici span under it; NeuroWeaver's server span is its child), with the address and
+   * the status code the GenAI conventions name.
+   */
   const attempt = (selection: Selection, req: CompletionRequest) =>
-    tracer.startActiveSpan(
+    callSpan(
       `${req.task === "chat" ? "chat" : "text_completion"} ${selection.model.name}`,
-      { kind: SpanKind.CLIENT },
-      async (span) => {
+      selection.model.provider === "neuroweaver" ? neuroweaverAddress : {},
+      async (span, traceHeaders) => {
         const { model } = selection;
         instrumentation.metrics.aiModelSelections.inc({
           model: model.name,
@@ -253,7 +272,9 @@ export function buildRelayCore(deps: RelayCoreDeps): Express {
         span.setAttribute("relaycore.selection.reason", selection.reason);
         try {
           const answer =
-            model.provider === "neuroweaver" ? await callNeuroWeaver(model, req) : await callExternal(model, req);
+            model.provider === "neuroweaver"
+              ? await callNeuroWeaver(model, req, span, traceHeaders)
+              : await callExternal(model, req);
           // Runaway: a pricing or prompt-loop bug bills every call 25 times over.
           const cost = costUsd(model, answer.inputTokens, answer.outputTokens) * (faults.state.runawayCost ? 25 : 1);
           instrumentation.recordAiCall(
@@ -287,10 +308,7 @@ export function buildRelayCore(deps: RelayCoreDeps): Express {
             },
             span,
           );
-          span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-          throw error;
-        } finally {
-          span.end();
+          throw error; // callSpan marks the span as failed with the error's message, and ends it
         }
       },
     );

@@ -17,7 +17,8 @@ export function runService(
 ): void {
   const main = async () => {
     loadSecretFiles(process.env);
-    const instrumentation = await instrument({ serviceName });
+    // The demo's Node services are Express apps set up with installExpress(): it makes their server spans.
+    const instrumentation = await instrument({ serviceName, expressServerSpans: true });
     let service: RunningService;
     try {
       service = await start(instrumentation);

@@ -9,6 +9,7 @@ import { bearerMatches, unauthorized } from "./auth.js";
 import { CONTRACT } from "./contract.js";
 import type { HealthMonitor } from "./health.js";
 import { methodLabel, type ServiceMetrics } from "./metrics.js";
+import { type ServerSpans, withServerSpan } from "./server-span.js";
 import type { RequestWindow } from "./window.js";
 
 /** The label of requests no route took: never the raw path. */
@@ -23,6 +24,8 @@ export interface HttpTelemetry {
   metrics: ServiceMetrics;
   window: RequestWindow;
   metricsToken: string;
+  /** Express server spans made by the middleware (instrument({ expressServerSpans: true })); undefined otherwise. */
+  serverSpans?: ServerSpans | undefined;
 }
 
 /** Records one finished request in the metrics and the health window. */
@@ -71,24 +74,32 @@ export function expressRoute(request: Request): string {
   return `${request.baseUrl}${template}`;
 }
 
-/** Express middleware for http_requests_total, http_request_duration_seconds and http_requests_in_flight. */
+/**
+ * Express middleware for http_requests_total, http_request_duration_seconds and http_requests_in_flight, and the
+ * request's server span when t.serverSpans makes them.
+ */
 export function expressMetrics(t: HttpTelemetry) {
+  const spans = t.serverSpans;
   return (request: Request, response: Response, next: NextFunction): void => {
     const started = process.hrtime.bigint();
     const method = methodLabel(request.method);
     t.metrics.requestStarted(method);
+    const span = spans?.start(request);
     let done = false;
     const finish = () => {
       if (done) return;
       done = true;
       t.metrics.requestFinished(method);
+      const route = expressRoute(request);
       // A client that went away before the answer: 499, as nginx logs it.
       const status = response.writableFinished ? response.statusCode : 499;
-      recordRequest(t, method, expressRoute(request), status, Number(process.hrtime.bigint() - started) / 1e9);
+      recordRequest(t, method, route, status, Number(process.hrtime.bigint() - started) / 1e9);
+      if (span) spans!.end(span, response, route === UNMATCHED_ROUTE ? undefined : route);
     };
     response.once("finish", finish);
     response.once("close", finish);
-    next();
+    if (span) withServerSpan(span, request, next);
+    else next();
   };
 }
 

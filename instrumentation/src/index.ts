@@ -14,5 +14,13 @@ export {
 export { type Instrumentation, InstrumentationConfigError, type InstrumentOptions, instrument } from "./instrument.js";
 export { createLogger, traceFields } from "./logger.js";
 export { methodLabel, type PoolLike, type RedisClientLike, ServiceMetrics } from "./metrics.js";
-export { asOneSpan, HEADER_ALLOWLIST, redisTransaction, startTracing, type Tracing, untraced } from "./tracing.js";
+export {
+  asOneSpan,
+  callSpan,
+  HEADER_ALLOWLIST,
+  redisTransaction,
+  startTracing,
+  type Tracing,
+  untraced,
+} from "./tracing.js";
 export { RequestWindow, type WindowSummary } from "./window.js";

@@ -40,6 +40,12 @@ export interface InstrumentOptions {
   logDestination?: DestinationStream;
   /** Clock seam for the health window and uptime. */
   now?: () => number;
+  /**
+   * An Express service: its server spans come from installExpress()'s middleware (server-span.ts) rather than from
+   * @opentelemetry/instrumentation-http, which costs more per request to learn the same. Every Express app of the
+   * process must then be set up with installExpress().
+   */
+  expressServerSpans?: boolean;
 }
 
 export interface Instrumentation extends HttpTelemetry {
@@ -81,6 +87,7 @@ export async function instrument(options: InstrumentOptions): Promise<Instrument
           serviceVersion: version,
           env,
           spanProcessor: options.spanProcessor,
+          expressServerSpans: options.expressServerSpans,
         });
   // Off means off: not even the runtime collectors, so the benchmark's baseline is the service as if never instrumented.
   const metrics = new ServiceMetrics({ defaultMetrics: enabled });
@@ -99,6 +106,7 @@ export async function instrument(options: InstrumentOptions): Promise<Instrument
     serviceName: options.serviceName,
     version,
     tracing,
+    serverSpans: tracing?.serverSpans,
     metrics,
     window,
     metricsToken,

@@ -15,7 +15,7 @@ import { hostname } from "node:os";
 import { Metadata } from "@grpc/grpc-js";
 import { FastifyOtelInstrumentation } from "@fastify/otel";
 import { type Attributes, context, propagation, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
-import { suppressTracing, W3CTraceContextPropagator } from "@opentelemetry/core";
+import { isTracingSuppressed, suppressTracing, W3CTraceContextPropagator } from "@opentelemetry/core";
 import { OTLPTraceExporter as GrpcTraceExporter } from "@opentelemetry/exporter-trace-otlp-grpc";
 import { OTLPTraceExporter as ProtobufTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { type Instrumentation, registerInstrumentations } from "@opentelemetry/instrumentation";
@@ -51,6 +51,7 @@ import { createAddHookMessageChannel } from "import-in-the-middle";
 import type { Request } from "express";
 import { CONTRACT } from "./contract.js";
 import { expressRoute, UNMATCHED_ROUTE } from "./http.js";
+import { redactedQuery, ServerSpans } from "./server-span.js";
 
 /**
  * Request and response headers that may become span attributes. Everything else (cookies, auth…) never does.
@@ -70,10 +71,17 @@ export interface TracingOptions {
   env?: NodeJS.ProcessEnv;
   /** Replaces the OTLP exporter's batch processor (tests use an in-memory exporter). */
   spanProcessor?: SpanProcessor;
+  /**
+   * Server spans from installExpress()'s middleware instead of @opentelemetry/instrumentation-http's incoming side
+   * (see server-span.ts). Every Express app of the process must then be set up with installExpress().
+   */
+  expressServerSpans?: boolean;
 }
 
 export interface Tracing {
   readonly provider: NodeTracerProvider;
+  /** The Express server spans, when TracingOptions.expressServerSpans asked for them. */
+  readonly serverSpans: ServerSpans | undefined;
   /** Flushes every buffered span to the collector. */
   flush(): Promise<void>;
   /** Flushes, then stops exporting and unpatches the libraries. */
@@ -143,27 +151,25 @@ function expressRouteOnServerSpan(span: Span, request: unknown): void {
   span.updateName(`${(request as Request).method} ${route}`);
 }
 
-/** Query strings can carry anything a user typed: keep the parameter names, never the values. */
-function redactQuery(span: Span, query: string | undefined): void {
-  if (!query) return;
-  const names = [...new URLSearchParams(query.replace(/^\?/, "")).keys()];
-  span.setAttribute("url.query", names.map((n) => `${n}=REDACTED`).join("&"));
-}
-
-function instrumentations(): Instrumentation[] {
+function instrumentations(expressServerSpans: boolean): Instrumentation[] {
   const headers = [...HEADER_ALLOWLIST];
   // Redis commands are recorded by name only: their arguments are keys and values, i.e. user data.
   const commandOnly = (command: string) => command;
   return [
     new HttpInstrumentation({
+      // Lookout's Express middleware makes the server spans (server-span.ts); outgoing node:http requests stay traced.
+      disableIncomingRequestInstrumentation: expressServerSpans,
       headersToSpanAttributes: {
         server: { requestHeaders: headers, responseHeaders: headers },
         client: { requestHeaders: headers, responseHeaders: headers },
       },
       ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.has((request.url ?? "").split("?")[0] ?? ""),
+      ignoreOutgoingRequestHook: () => isTracingSuppressed(context.active()),
       requestHook: (span, request) => {
         const url = "url" in request ? request.url : undefined;
-        if (typeof url === "string" && url.includes("?")) redactQuery(span, url.slice(url.indexOf("?")));
+        if (typeof url === "string" && url.includes("?")) {
+          span.setAttribute("url.query", redactedQuery(url.slice(url.indexOf("?") + 1)));
+        }
       },
       // Called for client requests too: those carry no `route`, and are left alone.
       applyCustomAttributesOnSpan: (span, request) => expressRouteOnServerSpan(span, request),
@@ -176,6 +182,9 @@ function instrumentations(): Instrumentation[] {
     }),
     new UndiciInstrumentation({
       headersToSpanAttributes: { requestHeaders: headers, responseHeaders: headers },
+      // Inside untraced(), asOneSpan() or callSpan() no span would be recorded anyway: return before parsing the URL
+      // and the headers of the request.
+      ignoreRequestHook: () => isTracingSuppressed(context.active()),
     }),
     // requireParentSpan: background health checks (SELECT 1, PING) must not each start a trace of their own.
     // ignoreConnectSpans: a `pg-pool.connect` span per query (a pool checkout, sub-millisecond when the pool is warm)
@@ -306,10 +315,14 @@ export async function startTracing(options: TracingOptions): Promise<Tracing> {
     spanProcessors: processors,
   });
   provider.register({ propagator: new W3CTraceContextPropagator() });
-  const unregister = registerInstrumentations({ tracerProvider: provider, instrumentations: instrumentations() });
+  const unregister = registerInstrumentations({
+    tracerProvider: provider,
+    instrumentations: instrumentations(options.expressServerSpans === true),
+  });
   await hook.waitForAllMessagesAcknowledged();
   return {
     provider,
+    serverSpans: options.expressServerSpans ? new ServerSpans(tracer()) : undefined,
     flush: () => provider.forceFlush(),
     shutdown: async () => {
       unregister();
@@ -359,6 +372,34 @@ export function redisTransaction<T>(
   if (server?.host) attributes[ATTR_SERVER_ADDRESS] = server.host;
   if (server?.port) attributes[ATTR_SERVER_PORT] = server.port;
   return asOneSpan("MULTI", attributes, fn);
+}
+
+/**
+ * Runs fn as one client span that stands for the remote call it makes — an AI provider's API, a partner service —
+ * with whatever HTTP client: the HTTP client instrumentations record nothing inside it (an undici or `http` span
+ * under it would repeat its duration with a subset of what it knows), and fn gets the span's W3C trace context as
+ * headers to send, so the callee's server span is this span's child and the trace stays whole. Unlike asOneSpan the
+ * span stays active inside: log lines written there carry its trace and span id.
+ *
+ * `await callSpan("chat gpt-4o", { "server.address": host }, (span, headers) => request(url, { headers }))`
+ */
+export async function callSpan<T>(
+  name: string,
+  attributes: Attributes,
+  fn: (span: Span, traceHeaders: Record<string, string>) => Promise<T>,
+): Promise<T> {
+  const span = tracer().startSpan(name, { kind: SpanKind.CLIENT, attributes });
+  const traced = trace.setSpan(context.active(), span);
+  const traceHeaders: Record<string, string> = {};
+  propagation.inject(traced, traceHeaders);
+  try {
+    return await context.with(suppressTracing(traced), () => fn(span, traceHeaders));
+  } catch (error) {
+    span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+    throw error;
+  } finally {
+    span.end();
+  }
 }
 
 const tracer = () => trace.getTracer("lookout-instrumentation");
