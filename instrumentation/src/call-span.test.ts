@@ -10,7 +10,8 @@ import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-tr
 import { request } from "undici";
 import { afterAll, describe, expect, it } from "vitest";
 import { setUpSuite } from "../../testkit/index.js";
-import { callSpan, startTracing, type Tracing } from "./tracing.js";
+import { callSpan } from "./spans.js";
+import { startTracing, type Tracing } from "./tracing.js";
 
 const exporter = new InMemorySpanExporter();
 let tracing: Tracing;

@@ -14,13 +14,6 @@ export {
 export { type Instrumentation, InstrumentationConfigError, type InstrumentOptions, instrument } from "./instrument.js";
 export { createLogger, traceFields } from "./logger.js";
 export { methodLabel, type PoolLike, type RedisClientLike, ServiceMetrics } from "./metrics.js";
-export {
-  asOneSpan,
-  callSpan,
-  HEADER_ALLOWLIST,
-  redisTransaction,
-  startTracing,
-  type Tracing,
-  untraced,
-} from "./tracing.js";
+export { asOneSpan, callSpan, redisTransaction, untraced } from "./spans.js";
+export { HEADER_ALLOWLIST, startTracing, type Tracing } from "./tracing.js";
 export { RequestWindow, type WindowSummary } from "./window.js";

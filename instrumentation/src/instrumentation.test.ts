@@ -17,7 +17,8 @@ import { installExpress, installFastify } from "./http.js";
 import { createLogger } from "./logger.js";
 import { ServiceMetrics } from "./metrics.js";
 import { instrument } from "./instrument.js";
-import { otlpProtocol, redisTransaction, sdkDisabled, tracesExporter, tracesSampler } from "./tracing.js";
+import { redisTransaction } from "./spans.js";
+import { otlpProtocol, sdkDisabled, tracesExporter, tracesSampler } from "./tracing.js";
 import { RequestWindow } from "./window.js";
 
 const token = "metrics-token-for-tests-0123456789";

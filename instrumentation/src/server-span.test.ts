@@ -16,7 +16,7 @@ import { setUpSuite } from "../../testkit/index.js";
 import { HealthMonitor } from "./health.js";
 import { installExpress } from "./http.js";
 import { instrument, type Instrumentation } from "./instrument.js";
-import { untraced } from "./tracing.js";
+import { untraced } from "./spans.js";
 
 const exporter = new InMemorySpanExporter();
 let lookout: Instrumentation;
