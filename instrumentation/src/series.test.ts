@@ -59,6 +59,8 @@ describe("LabelledCounter and LabelledHistogram", () => {
     expect(() => counter.inc({ method: "GET", path: "/x" } as never)).toThrow('x_total: unknown label "path"');
     expect(() => counter.add(["GET"])).toThrow("x_total: expected 2 label values, got 1");
     expect(() => counter.inc({ method: "GET", route: "/" }, -1)).toThrow("x_total: a counter only goes up (got -1)");
+    expect(() => counter.add(["GET", "/"], -0.5)).toThrow("x_total: a counter only goes up (got -0.5)");
+    expect(() => counter.add(["GET", "/"], Number.NaN)).toThrow("x_total: a counter only goes up (got NaN)");
     expect(() => histogram.record(["GET", "/"], Number.NaN)).toThrow("y_seconds: not a finite number: NaN");
   });
 });

@@ -71,7 +71,10 @@ abstract class LabelledMetric<L extends string, S extends SeriesValues<L>> {
     return found;
   }
 
-  /** The series of a label object, as prom-client's API takes it: unknown or missing label names are refused. */
+  /**
+   * The series of a label object, as prom-client's API takes it: an unknown label name is refused; a missing one has
+   * the empty value, which Prometheus reads as the label's absence — the series prom-client's omitted label makes.
+   */
   protected seriesOfLabels(labels: Partial<Record<string, string | number>>): S {
     for (const name of Object.keys(labels)) {
       if (!this.labelNames.includes(name as L)) throw new Error(`${this.name}: unknown label "${name}"`);
@@ -93,6 +96,7 @@ export class LabelledCounter<L extends string> extends LabelledMetric<L, Counter
 
   /** Adds to the series of these label values (in labelNames order): the per-request path. */
   add(values: readonly string[], amount = 1): void {
+    if (!(amount >= 0)) throw new Error(`${this.name}: a counter only goes up (got ${amount})`);
     this.seriesOf(values).value += amount;
   }
 
