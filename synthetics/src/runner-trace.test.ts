@@ -6,11 +6,10 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
-import { SpanStatusCode } from "@opentelemetry/api";
+import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { afterAll, describe, expect, it } from "vitest";
-import { setUpSuite } from "../../testkit/index.js";
-import type { TraceSource, TraceSpan } from "./jaeger.js";
+import { exportedTraceSource, setUpSuite } from "../../testkit/index.js";
+import type { TraceSource } from "./jaeger.js";
 import { runFlow } from "./runner.js";
 import { createTracing } from "./tracing.js";
 import { defineFlow, type TraceAssertion } from "./types.js";
@@ -26,30 +25,6 @@ setUpSuite(async () => {
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
-
-const KINDS = ["internal", "server", "client", "producer", "consumer"] as const;
-
-/** What Jaeger would hold: the spans the run exported, as TraceSpans. */
-function exportedSpans(exporter: InMemorySpanExporter): TraceSource {
-  const toTraceSpan = (s: ReadableSpan): TraceSpan => ({
-    spanId: s.spanContext().spanId,
-    ...(s.parentSpanContext ? { parentSpanId: s.parentSpanContext.spanId } : {}),
-    service: String(s.resource.attributes["service.name"]),
-    name: s.name,
-    kind: KINDS[s.kind],
-    startUs: s.startTime[0] * 1e6 + s.startTime[1] / 1e3,
-    durationUs: s.duration[0] * 1e6 + s.duration[1] / 1e3,
-    status: s.status.code === SpanStatusCode.ERROR ? "error" : s.status.code === SpanStatusCode.OK ? "ok" : "unset",
-    attributes: s.attributes as Record<string, string | number | boolean>,
-  });
-  return {
-    description: "the test's exporter",
-    fetchTrace: (traceId) => {
-      const spans = exporter.getFinishedSpans().filter((s) => s.spanContext().traceId === traceId);
-      return Promise.resolve(spans.length > 0 ? spans.map(toTraceSpan) : undefined);
-    },
-  };
-}
 
 const stepCalled = (times: number): TraceAssertion => ({
   name: "step-called",
@@ -84,7 +59,7 @@ describe("runFlow with trace assertions", () => {
     const run = await runFlow(flow([stepCalled(1)]), {
       tracer,
       urls: { api: url },
-      traces: { source: exportedSpans(exporter), flush, pollMs: 10, timeoutMs: 5_000 },
+      traces: { source: exportedTraceSource(exporter), flush, pollMs: 10, timeoutMs: 5_000 },
     });
     expect(run.outcome).toBe("success");
     expect(run.error).toBeUndefined();
@@ -99,7 +74,7 @@ describe("runFlow with trace assertions", () => {
     const run = await runFlow(flow([stepCalled(0)]), {
       tracer,
       urls: { api: url },
-      traces: { source: exportedSpans(exporter), flush, pollMs: 10, timeoutMs: 5_000 },
+      traces: { source: exportedTraceSource(exporter), flush, pollMs: 10, timeoutMs: 5_000 },
     });
     const step = exporter.getFinishedSpans().find((s) => s.name === "step read")!;
     expect(run.outcome).toBe("failure");
@@ -141,7 +116,7 @@ describe("runFlow with trace assertions", () => {
     const withoutAssertions = await runFlow(flow(), {
       tracer,
       urls: { api: url },
-      traces: { source: exportedSpans(exporter) },
+      traces: { source: exportedTraceSource(exporter) },
     });
     expect(withoutAssertions.trace).toBeUndefined();
     expect(withoutAssertions.outcome).toBe("success");
