@@ -2,7 +2,8 @@
  * runFlow with trace assertions, against a real HTTP server on port 0: the trace source reads the spans the run
  * exported (an in-memory exporter standing in for the gateway and Jaeger, which test/synthetics/synthetics.test.ts
  * runs for real). A failed trace assertion fails the run naming the span; a trace that cannot be read leaves the
- * outcome to the steps; without a trace source, or without trace assertions, the result has no trace part.
+ * outcome to the steps; a run whose steps failed does not wait for its trace; without a trace source, or without
+ * trace assertions, the result has no trace part.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -107,6 +108,26 @@ describe("runFlow with trace assertions", () => {
       reason: "Jaeger at https://127.0.0.1:1 could not be read: connect ECONNREFUSED 127.0.0.1:1",
       assertions: [{ name: "step-called", status: "unavailable" }],
     });
+  });
+
+  it("does not wait for the trace of a run whose steps failed", async () => {
+    const { exporter, tracer, flush } = setup();
+    const failing = defineFlow({
+      ...flow([stepCalled(1)]),
+      steps: [
+        { name: "read", request: { method: "GET", url: "{{urls.api}}/x" }, assert: [{ kind: "status", equals: 500 }] },
+      ],
+    });
+    let reads = 0;
+    const source = exportedTraceSource(exporter);
+    const run = await runFlow(failing, {
+      tracer,
+      urls: { api: url },
+      traces: { source: { ...source, fetchTrace: (id, signal) => (reads++, source.fetchTrace(id, signal)) }, flush },
+    });
+    expect(run.outcome).toBe("failure");
+    expect(run.trace).toBeUndefined();
+    expect(reads).toBe(0);
   });
 
   it("has no trace part without a trace source or without trace assertions", async () => {

@@ -345,9 +345,11 @@ export async function runFlow(flow: Flow, options: RunOptions): Promise<RunResul
     root.setStatus({ code: SpanStatusCode.ERROR, message: scrubber.scrub(firstError ?? outcome) });
   root.end();
 
+  // Only a run whose steps passed waits for its trace: one that already failed reports at once (the paging path of
+  // docs/runbook.md, "Latency budget", has no room for the sampler's decision wait) and links to its trace anyway.
   const assertions = flow.traceAssertions ?? [];
   let traceResult: RunResult["trace"];
-  if (assertions.length > 0 && options.traces) {
+  if (assertions.length > 0 && options.traces && outcome === "success") {
     const spanIds = [root.spanContext().spanId, ...results.flatMap((r) => (r.spanId ? [r.spanId] : []))];
     traceResult = await traceAfterRun(assertions, vars, traceId, spanIds, options.traces, clock, options.signal);
     const failed = traceResult.assertions.find((a) => a.status === "failed");

@@ -121,7 +121,8 @@ export interface Flow {
   /**
    * Checks on the run's own trace, as Jaeger holds it once the gateway's tail sampler has kept it: what the services
    * did behind the HTTP answers (a failover, a second model call, a missing cost attribute). Evaluated after the
-   * steps and cleanup, whatever their outcome (synthetics/src/trace-assertions.ts).
+   * steps and cleanup when every step passed (synthetics/src/trace-assertions.ts); a run that already failed does
+   * not wait for its trace.
    */
   traceAssertions?: readonly TraceAssertion[];
 }
@@ -254,7 +255,7 @@ export interface RunResult {
   steps: StepResult[];
   /** The first failure, in one line (scrubbed like everything else). */
   error?: string;
-  /** The trace assertions' outcome, when the flow has any and a trace source was given. */
+  /** The trace assertions' outcome, when the flow has any, a trace source was given and the steps passed. */
   trace?: TraceResult;
 }
 
