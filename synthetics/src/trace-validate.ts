@@ -2,9 +2,8 @@
  * Load-time validation of a flow's trace assertions (validate.ts calls it): names, selectors, matchers and checks,
  * every problem as `trace assertion N "<name>": <where>: <problem>`, all of them at once.
  */
+import { isRecord, regexProblem } from "./shapes.js";
 
-type Rec = Record<string, unknown>;
-const isRecord = (v: unknown): v is Rec => typeof v === "object" && v !== null && !Array.isArray(v);
 const isScalar = (v: unknown) => typeof v === "string" || typeof v === "number" || typeof v === "boolean";
 const isCount = (v: unknown) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 10_000;
 
@@ -14,16 +13,6 @@ const STATUSES = ["ok", "error", "unset"];
 const CHECK_KINDS = ["count", "duration", "status", "attribute", "order"];
 const SELECTOR_KEYS = ["service", "name", "kind", "attributes", "parent", "ancestor", "child"];
 const MATCHER_KEYS = ["equals", "oneOf", "matches", "exists", "greaterThan", "lessThan"];
-
-function regexProblem(pattern: unknown): string | undefined {
-  if (typeof pattern !== "string") return "must be a regular expression (a string)";
-  try {
-    new RegExp(pattern);
-    return undefined;
-  } catch (error) {
-    return `is not a valid regular expression: ${(error as Error).message}`;
-  }
-}
 
 function matcherProblems(m: unknown, at: string): string[] {
   if (isScalar(m)) return [];

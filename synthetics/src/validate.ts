@@ -9,6 +9,7 @@ import { LookoutError } from "../../shared/index.js";
 import { compileSchema } from "./assertions.js";
 import { parsePath } from "./jsonpath.js";
 import { variablesIn, variablesInJson } from "./template.js";
+import { isRecord, type Rec, regexProblem } from "./shapes.js";
 import { traceAssertionProblems } from "./trace-validate.js";
 import type { Flow, Json } from "./types.js";
 
@@ -29,20 +30,8 @@ const ASSERTION_KINDS = [
   "model",
 ];
 
-type Rec = Record<string, unknown>;
-const isRecord = (v: unknown): v is Rec => typeof v === "object" && v !== null && !Array.isArray(v);
 const isInt = (v: unknown, min: number, max: number) =>
   Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
-
-function regexProblem(pattern: unknown): string | undefined {
-  if (typeof pattern !== "string") return "must be a string (a regular expression)";
-  try {
-    new RegExp(pattern);
-    return undefined;
-  } catch (error) {
-    return `is not a valid regular expression: ${(error as Error).message}`;
-  }
-}
 
 function pathProblem(path: unknown): string | undefined {
   if (typeof path !== "string") return "must be a JSON path string such as $.usage.input_tokens";
