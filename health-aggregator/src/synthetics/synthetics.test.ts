@@ -12,10 +12,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { readFileSync } from "node:fs";
-import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
-import { exportedTraceSource, setUpSuite } from "../../../testkit/index.js";
-import { createTracing, parseJaegerTrace, type TraceOptions } from "../../../synthetics/index.js";
+import { setUpSuite } from "../../../testkit/index.js";
 import { Aggregator } from "../aggregator.js";
 import { buildApp } from "../app.js";
 import { settingsFromEnv } from "../config.js";
@@ -109,17 +106,12 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-function build(
-  dataDir = ":memory:",
-  relaycoreChat?: string,
-  traced?: { tracer: ReturnType<typeof createTracing>["tracer"]; traces: TraceOptions },
-) {
+function build(dataDir = ":memory:", relaycoreChat?: string) {
   const cron = manualScheduler();
   const aggregator = new Aggregator({
     config: parseConfig(config(relaycoreChat), "test.yml", {}),
     dataDir,
     cronScheduler: cron.scheduler,
-    ...(traced ?? {}),
   });
   const app = buildApp({ settings, aggregator });
   let closed = false;
@@ -392,105 +384,5 @@ describe("synthetic flows in the aggregator", () => {
     );
     expect(cron.tasks.filter((t) => !t.stopped)).toEqual([]);
     expect(await aggregator.metrics.registry.metrics()).not.toContain('flow="relaycore-chat"');
-  });
-
-  describe("trace assertions", () => {
-    // RelayCore's and NeuroWeaver's part of the trace, as Jaeger held it for a run with RelayCore's primaryOutage
-    // fault on (synthetics/src/testdata/), beside the spans the run itself exported.
-    const outage = parseJaegerTrace(
-      JSON.parse(
-        readFileSync(
-          new URL("../../../synthetics/src/testdata/jaeger-relaycore-chat-outage.json", import.meta.url),
-          "utf8",
-        ),
-      ),
-    ).filter((span) => span.service !== "lookout-synthetics");
-    const traced = (source: (exporter: InMemorySpanExporter) => TraceOptions["source"]) => {
-      const exporter = new InMemorySpanExporter();
-      const tracing = createTracing({ spanProcessor: new SimpleSpanProcessor(exporter) });
-      return { tracer: tracing.tracer, traces: { source: source(exporter), pollMs: 10, timeoutMs: 2_000 } };
-    };
-
-    it("a failed one fails the run; the result, the store, the metrics and the status page point at the span", async () => {
-      const { app, aggregator } = build(
-        ":memory:",
-        undefined,
-        traced((e) => exportedTraceSource(e, outage)),
-      );
-      const response = await app.inject({
-        method: "POST",
-        url: "/api/v1/synthetics/relaycore-chat/runs",
-        headers: auth,
-      });
-      const run = response.json<{
-        outcome: string;
-        traceId: string;
-        error: string;
-        steps: { status: string }[];
-        trace: { status: string; assertions: { name: string; status: string; spanId?: string; spanUrl?: string }[] };
-      }>();
-      // The HTTP answers were fine (the stand-in answered like the primary): only the trace shows the failover.
-      expect(run.steps.map((s) => s.status)).toEqual(["passed", "passed"]);
-      expect(run.outcome).toBe("failure");
-      expect(run.error).toMatch(
-        /^trace assertion "no-failover" .*span "chat external-large" \(relaycore, [0-9a-f]{16}\)/,
-      );
-      expect(run.trace.status).toBe("failed");
-      expect(run.trace.assertions.map((a) => [a.name, a.status])).toEqual([
-        ["no-failover", "failed"],
-        ["primary-call-succeeded", "failed"],
-        ["neuroweaver-called-once", "failed"],
-      ]);
-      const offending = run.trace.assertions[0]!;
-      expect(offending.spanUrl).toBe(`http://jaeger.example:16686/trace/${run.traceId}?uiFind=${offending.spanId!}`);
-
-      const stored = await app.inject({ method: "GET", url: "/api/v1/synthetics/relaycore-chat/runs" });
-      expect(stored.json<{ runs: { trace: unknown }[] }>().runs[0]!.trace).toEqual(run.trace);
-      const metrics = await aggregator.metrics.registry.metrics();
-      expect(metrics).toContain(
-        'lookout_synthetic_trace_assertions_total{flow="relaycore-chat",assertion="no-failover",outcome="failed"} 1',
-      );
-      expect(metrics).toContain(
-        'lookout_synthetic_trace_assertion_last_passed{flow="relaycore-chat",assertion="no-failover"} 0',
-      );
-      expect(metrics).toContain('lookout_synthetic_trace_unavailable_total{flow="relaycore-chat"} 0');
-      const page = await app.inject({ method: "GET", url: "/status" });
-      expect(page.body).toContain(
-        `href="http://jaeger.example:16686/trace/${run.traceId}?uiFind=${offending.spanId!}"`,
-      );
-    });
-
-    it("a trace that cannot be read is 'unavailable': the run passes on its steps, counted and shown apart", async () => {
-      const down = () => ({
-        description: "Jaeger at https://127.0.0.1:1",
-        fetchTrace: () => Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:1")),
-      });
-      const { app, aggregator } = build(":memory:", undefined, traced(down));
-      const response = await app.inject({
-        method: "POST",
-        url: "/api/v1/synthetics/relaycore-chat/runs",
-        headers: auth,
-      });
-      expect(response.json()).toMatchObject({
-        outcome: "success",
-        trace: {
-          status: "unavailable",
-          reason: "Jaeger at https://127.0.0.1:1 could not be read: connect ECONNREFUSED 127.0.0.1:1",
-          assertions: [
-            { name: "no-failover", status: "unavailable" },
-            { name: "primary-call-succeeded", status: "unavailable" },
-            { name: "neuroweaver-called-once", status: "unavailable" },
-          ],
-        },
-      });
-      const metrics = await aggregator.metrics.registry.metrics();
-      expect(metrics).toContain('lookout_synthetic_trace_unavailable_total{flow="relaycore-chat"} 1');
-      expect(metrics).toContain(
-        'lookout_synthetic_trace_assertions_total{flow="relaycore-chat",assertion="no-failover",outcome="unavailable"} 1',
-      );
-      expect(metrics).toContain('lookout_synthetic_consecutive_failures{flow="relaycore-chat"} 0');
-      const page = await app.inject({ method: "GET", url: "/status" });
-      expect(page.body).toContain("trace unavailable: trace checks not run");
-    });
   });
 });
