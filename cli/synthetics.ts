@@ -152,8 +152,9 @@ export async function synthetics(args: string[], out: (line: string) => void, en
         return await request(`${base}/api/v1/synthetics/${encodeURIComponent(name)}/runs`, {
           method: "POST",
           headers: { authorization: `Bearer ${adminToken(env)}` },
-          // A run ends within its timeout plus cleanup; wait that long for the answer.
-          headersTimeout: flow.timeoutMs + 30_000,
+          // A run ends within its timeout plus cleanup (15 s at most) plus the wait for its trace (30 s at most, with
+          // a last read of up to 5 s); wait that long for the answer.
+          headersTimeout: flow.timeoutMs + 15_000 + 35_000 + 10_000,
         });
       } catch (error) {
         throw new LookoutError(
