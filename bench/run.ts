@@ -9,6 +9,7 @@ const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   aggregator: () => import("./aggregator.js"),
   dashboards: () => import("./dashboards.js"),
   alerts: () => import("./alerts.js"),
+  synthetics: () => import("./synthetics.js"),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

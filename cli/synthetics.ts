@@ -7,7 +7,15 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { request } from "undici";
-import { BUILTIN_FLOWS, runFlow, tracingFromEnv, type RunResult } from "../synthetics/index.js";
+import {
+  BUILTIN_FLOWS,
+  jaegerTraceSourceFromEnv,
+  jaegerTraceUrl,
+  runFlow,
+  tracingFromEnv,
+  type RunResult,
+  type TraceAssertionResult,
+} from "../synthetics/index.js";
 import { loadConfigFile } from "../health-aggregator/index.js";
 import { LookoutError, homeLayout, lookoutHome, REPO_ROOT } from "../shared/index.js";
 import { parseCommand, stringValue } from "./args.js";
@@ -20,7 +28,8 @@ export const SYNTHETICS_HELP = `Usage: lookout synthetics run <flow> [--local] [
                By default the running aggregator runs it (POST /api/v1/synthetics/<flow>/runs, admin token from
                LOOKOUT_ADMIN_TOKEN or LOOKOUT_HOME/secrets/admin_token), so the run is stored and exported.
     --local    run it in this process instead, against the base URLs of the aggregator's config
-               (LOOKOUT_AGGREGATOR_CONFIG, default health-aggregator/lookout.yml, with the stack's ports)
+               (LOOKOUT_AGGREGATOR_CONFIG, default health-aggregator/lookout.yml, with the stack's ports); its
+               trace assertions are evaluated when LOOKOUT_JAEGER_QUERY_URL names Jaeger's query API
     --url URL  the aggregator (default http://127.0.0.1:$LOOKOUT_PORT_AGGREGATOR, 8080)
     --json     print the run as JSON
   list         the built-in flows with their schedules
@@ -37,8 +46,14 @@ function adminToken(env: NodeJS.ProcessEnv): string {
   );
 }
 
+/** A run as the aggregator's API returns it: with links into the Jaeger UI when it knows the UI's address. */
+export type RunView = RunResult & {
+  traceUrl?: string;
+  trace?: RunResult["trace"] & { assertions: (TraceAssertionResult & { spanUrl?: string })[] };
+};
+
 /** The run as lines a person reads: outcome, each step with expected and actual on failure, the trace. */
-export function formatRun(run: RunResult & { traceUrl?: string }): string[] {
+export function formatRun(run: RunView): string[] {
   const mark = { passed: "✓", failed: "✗", skipped: "-" } as const;
   const lines = [`${run.flow}: ${run.outcome.toUpperCase()} in ${(run.durationMs / 1000).toFixed(1)} s`];
   for (const step of run.steps) {
@@ -56,7 +71,23 @@ export function formatRun(run: RunResult & { traceUrl?: string }): string[] {
       lines.push(`      actual:   ${step.failure.actual}`);
     }
   }
-  if (run.error && !run.steps.some((s) => s.failure)) lines.push(`  ${run.error}`);
+  if (run.trace) {
+    const t = run.trace;
+    lines.push(
+      `  trace assertions: ${t.status.toUpperCase()} (${(t.durationMs / 1000).toFixed(1)} s waiting for the trace)`,
+    );
+    if (t.status === "unavailable") lines.push(`      ${t.reason ?? "the trace could not be read"}`);
+    else
+      for (const a of t.assertions) {
+        lines.push(`  ${a.status === "passed" ? mark.passed : mark.failed} ${a.name}`);
+        if (a.status !== "failed") continue;
+        lines.push(`      ${a.message ?? a.check ?? ""}`);
+        lines.push(`      expected: ${a.expected ?? ""}`);
+        lines.push(`      actual:   ${a.actual ?? ""}`);
+        if (a.spanUrl ?? a.spanId) lines.push(`      span:     ${a.spanUrl ?? a.spanId}`);
+      }
+  }
+  if (run.error && !run.steps.some((s) => s.failure) && run.trace?.status !== "failed") lines.push(`  ${run.error}`);
   lines.push(`  trace: ${run.traceUrl ?? run.traceId}`);
   return lines;
 }
@@ -91,18 +122,29 @@ export async function synthetics(args: string[], out: (line: string) => void, en
       `no flow named "${name}" (known: ${BUILTIN_FLOWS.map((f) => f.name).join(", ")})`,
     );
 
-  let run: RunResult & { traceUrl?: string };
+  let run: RunView;
   if (parsed.values.local === true) {
     const configPath = env.LOOKOUT_AGGREGATOR_CONFIG ?? join(REPO_ROOT, "health-aggregator", "lookout.yml");
     // The shipped config names the stack's ports and connection URLs; fill them so it loads outside the stack.
     const config = loadConfigFile(configPath, { ...aggregatorConfigPlaceholders(resolvePorts(env)), ...env });
     const tracing = tracingFromEnv(env);
+    const source = jaegerTraceSourceFromEnv(env);
     try {
-      run = await runFlow(flow, { tracer: tracing.tracer, urls: config.synthetics?.urls ?? {}, env, trigger: "local" });
+      run = await runFlow(flow, {
+        tracer: tracing.tracer,
+        urls: config.synthetics?.urls ?? {},
+        env,
+        trigger: "local",
+        ...(source ? { traces: { source, flush: () => tracing.flush() } } : {}),
+      });
     } finally {
       await tracing.shutdown();
     }
-    if (config.synthetics?.jaegerUiUrl) run.traceUrl = `${config.synthetics.jaegerUiUrl}/trace/${run.traceId}`;
+    const ui = config.synthetics?.jaegerUiUrl;
+    if (ui) {
+      run.traceUrl = jaegerTraceUrl(ui, run.traceId);
+      for (const a of run.trace?.assertions ?? []) if (a.spanId) a.spanUrl = jaegerTraceUrl(ui, run.traceId, a.spanId);
+    }
   } else {
     const base = (url ?? `http://127.0.0.1:${resolvePorts(env).AGGREGATOR}`).replace(/\/+$/, "");
     const post = async () => {
@@ -110,8 +152,9 @@ export async function synthetics(args: string[], out: (line: string) => void, en
         return await request(`${base}/api/v1/synthetics/${encodeURIComponent(name)}/runs`, {
           method: "POST",
           headers: { authorization: `Bearer ${adminToken(env)}` },
-          // A run ends within its timeout plus cleanup; wait that long for the answer.
-          headersTimeout: flow.timeoutMs + 30_000,
+          // A run ends within its timeout plus cleanup (15 s at most) plus the wait for its trace (30 s at most, with
+          // a last read of up to 5 s); wait that long for the answer.
+          headersTimeout: flow.timeoutMs + 15_000 + 35_000 + 10_000,
         });
       } catch (error) {
         throw new LookoutError(
@@ -140,7 +183,7 @@ export async function synthetics(args: string[], out: (line: string) => void, en
       }
       throw new LookoutError("LOOKOUT_ERR_STACK", `the aggregator answered ${response.statusCode}: ${message}`);
     }
-    run = JSON.parse(text) as RunResult & { traceUrl?: string };
+    run = JSON.parse(text) as RunView;
     run.startedAt = typeof run.startedAt === "string" ? Date.parse(run.startedAt) : run.startedAt;
   }
   if (json) out(JSON.stringify(run, null, 2));

@@ -318,6 +318,10 @@ export function components(ctx: StackContext, env: NodeJS.ProcessEnv = process.e
         LOOKOUT_OTLP_TOKEN: secrets.otlp_token.value,
         // The synthetic user's password for the AutoMatrix flow's sign-in (synthetics/flows/automatrix.ts).
         LOOKOUT_SYNTHETIC_PASSWORD: secrets.synthetic_password.value,
+        // The flows' trace assertions read each run's trace from Jaeger's query API, which takes only the stack's
+        // client certificate (synthetics/src/jaeger.ts).
+        LOOKOUT_JAEGER_QUERY_URL: `https://${LOOPBACK}:${ports.JAEGER_QUERY}`,
+        ...tlsClientRenderValues(tls),
       },
       prepare: () => mkdirSync(layout.data("health-aggregator"), { recursive: true }),
       ready: httpReady(http(ports.AGGREGATOR, "/health")),

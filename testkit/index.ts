@@ -16,3 +16,4 @@ export * from "./stats.js";
 export * from "./suite.js";
 export * from "./telemetrygen.js";
 export * from "./transpile.js";
+export { exportedTraceSource } from "./trace-source.js";

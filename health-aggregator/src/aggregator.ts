@@ -19,7 +19,7 @@ import { rootCause } from "./engine/state.js";
 import { MaintenanceCalendar } from "./maintenance/calendar.js";
 import { AggregatorMetrics } from "./metrics.js";
 import type { Tracer } from "@opentelemetry/api";
-import { BUILTIN_FLOWS, createTracing } from "../../synthetics/index.js";
+import { BUILTIN_FLOWS, createTracing, type TraceOptions } from "../../synthetics/index.js";
 import { type CronScheduler, SyntheticsService } from "./synthetics/service.js";
 import { SyntheticRunStore } from "./synthetics/store.js";
 import { syntheticsPageModel } from "./synthetics/render.js";
@@ -45,6 +45,8 @@ export interface AggregatorOptions {
   readCacheMs?: number;
   /** Tracer for synthetic runs (default: ids only, nothing exported; server.ts exports to the gateway). */
   tracer?: Tracer;
+  /** Where synthetic runs read their trace for the flows' trace assertions (default none: not evaluated). */
+  traces?: TraceOptions;
   /** Cron scheduler for synthetic flows (default node-cron); tests fire ticks by hand. */
   cronScheduler?: CronScheduler;
   /** Clock for synthetic runs' timeouts and backoff (default the wall clock, whatever the checks' clock). */
@@ -170,6 +172,7 @@ export class Aggregator {
       clock: options.syntheticsClock ?? systemClock,
       scheduler: options.cronScheduler,
       env: options.env,
+      traces: options.traces,
     });
     this.synthetics.apply(options.config.synthetics);
     this.metrics.observeMaintenance(() => {

@@ -11,7 +11,7 @@ import { Aggregator } from "./aggregator.js";
 import { buildApp } from "./app.js";
 import { settingsFromEnv } from "./config.js";
 import { loadConfigFile } from "./config/load.js";
-import { tracingFromEnv } from "../../synthetics/index.js";
+import { jaegerTraceSourceFromEnv, tracingFromEnv } from "../../synthetics/index.js";
 
 const logger = pino({ name: "health-aggregator", level: process.env.LOG_LEVEL ?? "info" });
 
@@ -20,7 +20,16 @@ async function main(): Promise<void> {
   const config = loadConfigFile(settings.configPath);
   // Synthetic runs are traced to the gateway (OTEL_EXPORTER_OTLP_ENDPOINT, bearer LOOKOUT_OTLP_TOKEN).
   const tracing = tracingFromEnv();
-  const aggregator = new Aggregator({ config, dataDir: settings.dataDir, logger, tracer: tracing.tracer });
+  // The flows' trace assertions read each run's trace from Jaeger's query API (LOOKOUT_JAEGER_QUERY_URL).
+  const source = jaegerTraceSourceFromEnv();
+  if (!source) logger.warn("LOOKOUT_JAEGER_QUERY_URL is not set: synthetic flows' trace assertions are not evaluated");
+  const aggregator = new Aggregator({
+    config,
+    dataDir: settings.dataDir,
+    logger,
+    tracer: tracing.tracer,
+    ...(source ? { traces: { source, flush: () => tracing.flush() } } : {}),
+  });
   const app = buildApp({ settings, aggregator, logger });
 
   const reload = (why: string) => {

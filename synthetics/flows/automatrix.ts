@@ -118,4 +118,40 @@ export default defineFlow({
       assert: [{ kind: "status", equals: 204 }],
     },
   ],
+  // Span names and attributes as the demo services emit them (instrumentation/contract.json, "aiSpan").
+  traceAssertions: [
+    {
+      name: "ai-steps-metered",
+      description: "every AI step of the workflow carries its cost, its token counts and the workflow's id",
+      select: { service: "relaycore", kind: "client", attributes: { "gen_ai.operation.name": { exists: true } } },
+      expect: [
+        // Two of the invoice template's three steps call a model (extract fields, summarise).
+        { kind: "count", equals: 2 },
+        { kind: "status", equals: ["ok", "unset"] },
+        { kind: "attribute", key: "gen_ai.usage.cost", value: { greaterThan: 0 } },
+        { kind: "attribute", key: "gen_ai.usage.input_tokens", value: { greaterThan: 0 } },
+        { kind: "attribute", key: "gen_ai.usage.output_tokens", value: { greaterThan: 0 } },
+        { kind: "attribute", key: "workflow.id", value: "{{workflowId}}" },
+      ],
+    },
+    {
+      name: "crosses-three-services",
+      description: "each model call goes AutoMatrix → RelayCore → NeuroWeaver in one trace",
+      select: {
+        service: "neuroweaver",
+        kind: "server",
+        name: "POST /v1/inference",
+        ancestor: {
+          service: "relaycore",
+          kind: "server",
+          name: "POST /v1/completions",
+          ancestor: { service: "automatrix", kind: "server", name: "POST /api/v1/workflows/{id}/execute" },
+        },
+      },
+      expect: [
+        { kind: "count", equals: 2 },
+        { kind: "status", equals: ["ok", "unset"] },
+      ],
+    },
+  ],
 });

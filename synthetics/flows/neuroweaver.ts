@@ -83,4 +83,48 @@ export default defineFlow({
       assert: [{ kind: "status", equals: [200, 404] }],
     },
   ],
+  // Span names and attributes as NeuroWeaver emits them (demo/python/lookout_demo/neuroweaver.py).
+  traceAssertions: [
+    {
+      name: "deployment-succeeded",
+      description: "NeuroWeaver rolled out this run's deployment without an error",
+      select: {
+        service: "neuroweaver",
+        kind: "server",
+        name: "POST /v1/deployments",
+        attributes: { "neuroweaver.deployment.id": "{{deploymentId}}" },
+      },
+      expect: [
+        { kind: "count", equals: 1 },
+        { kind: "status", equals: ["ok", "unset"] },
+        { kind: "attribute", key: "neuroweaver.deployment.status", value: "success" },
+        { kind: "attribute", key: "http.response.status_code", value: 201 },
+      ],
+    },
+    {
+      name: "inference-on-new-deployment",
+      description: "the inference step was served by the new deployment, after its rollout",
+      select: {
+        service: "neuroweaver",
+        kind: "server",
+        name: "POST /v1/inference",
+        parent: { service: "lookout-synthetics", name: "step inference" },
+      },
+      expect: [
+        // At least one: a retried inference step makes more, and each must have been served by the new deployment.
+        { kind: "count", atLeast: 1 },
+        { kind: "status", equals: ["ok", "unset"] },
+        { kind: "attribute", key: "neuroweaver.deployment.id", value: "{{deploymentId}}" },
+        { kind: "attribute", key: "gen_ai.request.model", value: "nw-llama-3-8b" },
+        {
+          kind: "order",
+          after: {
+            service: "neuroweaver",
+            name: "POST /v1/deployments",
+            attributes: { "neuroweaver.deployment.id": "{{deploymentId}}" },
+          },
+        },
+      ],
+    },
+  ],
 });

@@ -1,7 +1,9 @@
 /**
  * RelayCore's critical journey: route a chat request and check what an AI router must get right — the model it
  * chose (a silent model change or a failover to the secondary provider is caught), token counts, the cost within
- * budget, and an answer that was not cut off at max_tokens.
+ * budget, and an answer that was not cut off at max_tokens. Its trace shows what the answer cannot: that RelayCore
+ * reached the answer without failing over (a failed primary call followed by the secondary's answer is one HTTP 200)
+ * and called NeuroWeaver exactly once.
  */
 import { defineFlow } from "../src/types.js";
 
@@ -70,6 +72,40 @@ export default defineFlow({
         { kind: "status", equals: 200 },
         { kind: "jsonPath", path: "$.daily.spent_usd", greaterThan: 0 },
         { kind: "header", name: "content-type", matches: "^application/json" },
+      ],
+    },
+  ],
+  // Span names and attributes as demo/relaycore/app.ts and NeuroWeaver's instrumentation emit them.
+  traceAssertions: [
+    {
+      name: "no-failover",
+      description: "RelayCore answered from its primary provider, without falling back",
+      select: { service: "relaycore", attributes: { "relaycore.selection.reason": "fallback" } },
+      expect: [{ kind: "count", equals: 0 }],
+    },
+    {
+      name: "primary-call-succeeded",
+      description: "RelayCore's one call to a model succeeded, and was metered",
+      select: { service: "relaycore", kind: "client", name: { matches: "^chat " } },
+      expect: [
+        { kind: "count", equals: 1 },
+        { kind: "status", equals: ["ok", "unset"] },
+        { kind: "attribute", key: "gen_ai.provider.name", value: "neuroweaver" },
+        { kind: "attribute", key: "gen_ai.usage.cost", value: { greaterThan: 0 } },
+      ],
+    },
+    {
+      name: "neuroweaver-called-once",
+      description: "NeuroWeaver ran the inference once, for RelayCore's request",
+      select: {
+        service: "neuroweaver",
+        kind: "server",
+        name: "POST /v1/inference",
+        ancestor: { service: "relaycore", kind: "server", name: "POST /v1/completions" },
+      },
+      expect: [
+        { kind: "count", equals: 1 },
+        { kind: "status", equals: ["ok", "unset"] },
       ],
     },
   ],

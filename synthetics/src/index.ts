@@ -7,3 +7,14 @@ export { createTracing, tracingFromEnv, SYNTHETICS_SERVICE_NAME, type SyntheticT
 export { Scrubber, REDACTED } from "./template.js";
 export { check as checkAssertion, describeAssertion } from "./assertions.js";
 export { evaluatePath } from "./jsonpath.js";
+export {
+  jaegerTraceSource,
+  jaegerTraceSourceFromEnv,
+  jaegerTraceUrl,
+  parseJaegerTrace,
+  type TraceSource,
+  type TraceSpan,
+  type JaegerQueryOptions,
+} from "./jaeger.js";
+export { evaluateTraceAssertions, describeSelector } from "./trace-assertions.js";
+export { type TraceOptions } from "./trace-check.js";

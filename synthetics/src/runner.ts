@@ -8,7 +8,10 @@
 import { randomUUID } from "node:crypto";
 import { context, type Span, SpanKind, SpanStatusCode, trace, type Tracer } from "@opentelemetry/api";
 import { type Dispatcher, request } from "undici";
+import { abortableSleep, untilAborted } from "./abort.js";
 import { firstFailure } from "./assertions.js";
+import { type RunClock, realClock } from "./clock.js";
+import { traceAfterRun, type TraceOptions } from "./trace-check.js";
 import { extract } from "./extract.js";
 import { expand, expandJson, MissingVariable, Scrubber } from "./template.js";
 import {
@@ -26,18 +29,8 @@ import {
   type StepResult,
 } from "./types.js";
 
-/** Time for the runner: the aggregator's Clock shape, so tests drive timeouts without sleeping. */
-export interface RunClock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-const realClock: RunClock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
+export type { RunClock } from "./clock.js";
+export type { TraceOptions } from "./trace-check.js";
 
 export interface RunOptions {
   tracer: Tracer;
@@ -53,6 +46,8 @@ export interface RunOptions {
   cleanupTimeoutMs?: number;
   /** Largest response body read, in bytes (default 1 MiB); a bigger one fails the step. */
   maxBodyBytes?: number;
+  /** The trace store; without it the flow's trace assertions are not evaluated (the result has no `trace`). */
+  traces?: TraceOptions;
 }
 
 class StepFailed extends Error {
@@ -72,41 +67,6 @@ const USER_AGENT = "lookout-synthetics/0.1 (+https://github.com/lookout)";
 function traceparent(span: Span): string {
   const c = span.spanContext();
   return `00-${c.traceId}-${c.spanId}-0${(c.traceFlags & 1).toString()}`;
-}
-
-/** Sleeps ms, or rejects as soon as the signal aborts. */
-function abortableSleep(ms: number, signal: AbortSignal, clock: RunClock): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason as Error);
-    const onAbort = () => {
-      clock.clearTimeout(timer);
-      reject(signal.reason as Error);
-    };
-    const timer = clock.setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
-}
-
-/** Resolves or rejects with the promise, or rejects when the signal aborts first (for code that ignores it). */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason as Error);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason as Error);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
 }
 
 async function readBody(body: Dispatcher.ResponseData["body"], limit: number): Promise<string> {
@@ -378,8 +338,28 @@ export async function runFlow(flow: Flow, options: RunOptions): Promise<RunResul
     }
   }
 
-  const outcome: RunResult["outcome"] = timedOut ? "timeout" : firstError !== undefined ? "failure" : "success";
-  const result: RunResult = scrubber.scrubDeep({
+  let outcome: RunResult["outcome"] = timedOut ? "timeout" : firstError !== undefined ? "failure" : "success";
+  // The root span tells the steps' outcome: it must end (and reach the gateway) before the trace can be read.
+  root.setAttribute("synthetic.outcome", outcome);
+  if (outcome !== "success")
+    root.setStatus({ code: SpanStatusCode.ERROR, message: scrubber.scrub(firstError ?? outcome) });
+  root.end();
+
+  // Only a run whose steps passed waits for its trace: one that already failed reports at once (the paging path of
+  // docs/runbook.md, "Latency budget", has no room for the sampler's decision wait) and links to its trace anyway.
+  const assertions = flow.traceAssertions ?? [];
+  let traceResult: RunResult["trace"];
+  if (assertions.length > 0 && options.traces && outcome === "success") {
+    const spanIds = [root.spanContext().spanId, ...results.flatMap((r) => (r.spanId ? [r.spanId] : []))];
+    traceResult = await traceAfterRun(assertions, vars, traceId, spanIds, options.traces, clock, options.signal);
+    const failed = traceResult.assertions.find((a) => a.status === "failed");
+    if (failed) {
+      if (outcome === "success") outcome = "failure";
+      firstError ??= failed.message;
+    }
+  }
+
+  return scrubber.scrubDeep({
     flow: flow.name,
     runId,
     traceId,
@@ -389,9 +369,6 @@ export async function runFlow(flow: Flow, options: RunOptions): Promise<RunResul
     outcome,
     steps: results,
     ...(firstError !== undefined ? { error: firstError } : {}),
+    ...(traceResult ? { trace: traceResult } : {}),
   });
-  root.setAttribute("synthetic.outcome", outcome);
-  if (outcome !== "success") root.setStatus({ code: SpanStatusCode.ERROR, message: result.error ?? outcome });
-  root.end();
-  return result;
 }

@@ -118,6 +118,76 @@ export interface Flow {
   steps: readonly Step[];
   /** Run after the steps whatever happened (even after a timeout), to remove what the run created. */
   cleanup?: readonly Step[];
+  /**
+   * Checks on the run's own trace, as Jaeger holds it once the gateway's tail sampler has kept it: what the services
+   * did behind the HTTP answers (a failover, a second model call, a missing cost attribute). Evaluated after the
+   * steps and cleanup when every step passed (synthetics/src/trace-assertions.ts); a run that already failed does
+   * not wait for its trace.
+   */
+  traceAssertions?: readonly TraceAssertion[];
+}
+
+// Trace assertions: select spans of the run's trace, then check them.
+
+/** A scalar attribute value as Jaeger returns it. */
+export type AttributeValue = string | number | boolean;
+
+/** How an attribute value is compared: a plain value is `equals`. All given conditions must hold. */
+export type ValueMatcher =
+  | AttributeValue
+  | {
+      equals?: AttributeValue;
+      oneOf?: readonly AttributeValue[];
+      /** A regular expression, tested against the value as a string. */
+      matches?: string;
+      /** true: the attribute is present; false: it is absent. */
+      exists?: boolean;
+      greaterThan?: number;
+      lessThan?: number;
+    };
+
+export type SpanKindName = "server" | "client" | "internal" | "producer" | "consumer";
+
+/** Which spans of the trace an assertion is about; every given condition must hold. */
+export interface SpanSelector {
+  /** The span's `service.name`. */
+  service?: string;
+  /** The span's name: the exact name, or `{ matches: <regular expression> }`. */
+  name?: string | { matches: string };
+  kind?: SpanKindName;
+  /** Span attributes (resource attributes are not searched). */
+  attributes?: Record<string, ValueMatcher>;
+  /** Its direct parent matches this selector. */
+  parent?: SpanSelector;
+  /** Some span above it (parent, grandparent…) matches this selector. */
+  ancestor?: SpanSelector;
+  /** At least one of its direct children matches this selector. */
+  child?: SpanSelector;
+}
+
+export type SpanStatusName = "ok" | "error" | "unset";
+
+/** What must hold of the selected spans. */
+export type TraceCheck =
+  /** How many spans were selected. */
+  | { kind: "count"; equals?: number; atLeast?: number; atMost?: number }
+  /** Every selected span ends within the bound. */
+  | { kind: "duration"; lessThanMs: number }
+  /** Every selected span has one of these statuses ("ok" and "unset" both mean "not an error" to most SDKs). */
+  | { kind: "status"; equals: SpanStatusName | readonly SpanStatusName[] }
+  /** Every selected span carries the attribute, matching. */
+  | { kind: "attribute"; key: string; value: ValueMatcher }
+  /** Every selected span starts after the end of each span `after` selects (which must select at least one). */
+  | { kind: "order"; after: SpanSelector };
+
+export interface TraceAssertion {
+  /** Lower-case id: metric label, shown in results (e.g. no-failover). */
+  name: string;
+  /** What it catches, in a sentence, shown when it fails. */
+  description: string;
+  select: SpanSelector;
+  /** Checks on the selected spans; none means `count atLeast 1`. */
+  expect?: readonly TraceCheck[];
 }
 
 export type StepStatus = "passed" | "failed" | "skipped";
@@ -143,6 +213,37 @@ export interface StepResult {
 
 export type RunOutcome = "success" | "failure" | "timeout";
 
+/** One trace assertion's result: passed, failed, or not evaluated because the trace could not be read. */
+export type TraceAssertionStatus = "passed" | "failed" | "unavailable";
+
+export interface TraceAssertionResult {
+  name: string;
+  status: TraceAssertionStatus;
+  /** Failed: the check that did not hold, e.g. `count equals`. */
+  check?: string;
+  expected?: string;
+  actual?: string;
+  /** Failed: one line naming the span and the value found. */
+  message?: string;
+  /** The offending span (failed), for a link to it in Jaeger. */
+  spanId?: string;
+  service?: string;
+  spanName?: string;
+}
+
+/**
+ * The trace part of a run. "unavailable" — Jaeger could not be reached or the trace did not arrive in time — is
+ * neither a pass nor a failure of the service: the run's outcome is then its steps' outcome.
+ */
+export interface TraceResult {
+  status: "passed" | "failed" | "unavailable";
+  /** Unavailable: why (Jaeger's answer, or how long the runner waited). */
+  reason?: string;
+  /** Time spent waiting for and reading the trace. */
+  durationMs: number;
+  assertions: TraceAssertionResult[];
+}
+
 export interface RunResult {
   flow: string;
   runId: string;
@@ -154,6 +255,8 @@ export interface RunResult {
   steps: StepResult[];
   /** The first failure, in one line (scrubbed like everything else). */
   error?: string;
+  /** The trace assertions' outcome, when the flow has any, a trace source was given and the steps passed. */
+  trace?: TraceResult;
 }
 
 export function isHttpStep(step: Step): step is HttpStep {

@@ -2,13 +2,15 @@
  * Load-time validation of a flow: everything that can be wrong in a flow file is found before its first run, and
  * each problem names the flow, the step and what is wrong — all of them at once. Checks what TypeScript cannot (a
  * compiled flow file may be plain JavaScript): shapes, cron syntax, regular expressions, JSON paths and schemas, and
- * that every `{{variable}}` has a source before it is used.
+ * that every `{{variable}}` has a source before it is used; trace assertions are checked by trace-validate.ts.
  */
 import cron from "node-cron";
 import { LookoutError } from "../../shared/index.js";
 import { compileSchema } from "./assertions.js";
 import { parsePath } from "./jsonpath.js";
 import { variablesIn, variablesInJson } from "./template.js";
+import { isRecord, type Rec, regexProblem } from "./shapes.js";
+import { traceAssertionProblems } from "./trace-validate.js";
 import type { Flow, Json } from "./types.js";
 
 const FLOW_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -28,20 +30,8 @@ const ASSERTION_KINDS = [
   "model",
 ];
 
-type Rec = Record<string, unknown>;
-const isRecord = (v: unknown): v is Rec => typeof v === "object" && v !== null && !Array.isArray(v);
 const isInt = (v: unknown, min: number, max: number) =>
   Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
-
-function regexProblem(pattern: unknown): string | undefined {
-  if (typeof pattern !== "string") return "must be a string (a regular expression)";
-  try {
-    new RegExp(pattern);
-    return undefined;
-  } catch (error) {
-    return `is not a valid regular expression: ${(error as Error).message}`;
-  }
-}
 
 function pathProblem(path: unknown): string | undefined {
   if (typeof path !== "string") return "must be a JSON path string such as $.usage.input_tokens";
@@ -249,6 +239,15 @@ export function flowProblems(flow: unknown): string[] {
   else checkSteps(flow.steps, "steps", 0);
   if (flow.cleanup !== undefined)
     checkSteps(flow.cleanup, "cleanup", Array.isArray(flow.steps) ? flow.steps.length : 0);
+  if (flow.traceAssertions !== undefined) {
+    for (const p of traceAssertionProblems(flow.traceAssertions)) add("", p);
+    if (Array.isArray(flow.traceAssertions))
+      flow.traceAssertions.forEach((a: unknown, i) => {
+        for (const v of variablesInJson(a as Json))
+          if (!usable(v) && !known.has(v))
+            add("", `trace assertion ${i + 1}: uses {{${v}}}, which no step extracts or provides`);
+      });
+  }
   return problems;
 }
 

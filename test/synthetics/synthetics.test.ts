@@ -3,9 +3,12 @@
  * against the demo stand-ins (with their PostgreSQL and Redis), traced through the real collector into Jaeger. A
  * failing step reports expected and actual; a failed run's trace in Jaeger holds spans from every service the flow
  * touched; `lookout synthetics run` exits non-zero on failure; the synthetic user's password appears in no stored
- * result, no log line and no span in Jaeger.
+ * result, no log line and no span in Jaeger. The flows' trace assertions run against the real trace in Jaeger: they
+ * hold on a normal run, catch RelayCore's failover to its secondary provider (the primaryOutage fault) behind an HTTP
+ * answer that passes, and with Jaeger stopped the run's trace is "unavailable" — neither a pass nor a failure.
  */
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   setUpSuite,
@@ -20,6 +23,15 @@ import {
 } from "../../testkit/index.js";
 import { request } from "undici";
 import { REPO_ROOT } from "../../shared/index.js";
+import {
+  BUILTIN_FLOWS,
+  createTracing,
+  defineFlow,
+  isHttpStep,
+  jaegerTraceSource,
+  runFlow,
+  type RunResult,
+} from "../../synthetics/index.js";
 
 requireTools("collector", "jaeger", "redisServer", "postgresBin");
 
@@ -42,6 +54,7 @@ interface RunView {
   durationMs: number;
   error?: string;
   steps: StepView[];
+  trace?: RunResult["trace"] & { assertions: { name: string; status: string; spanUrl?: string }[] };
 }
 
 /** Trace ids of the runs this file started (scheduled runs may still be on their way to Jaeger). */
@@ -147,7 +160,12 @@ describe("built-in synthetic flows in the native stack", () => {
         JSON.stringify(run.steps),
       ).toBe(true);
       expect(run.traceUrl).toBe(`https://127.0.0.1:${stack.ctx.ports.JAEGER_QUERY}/trace/${run.traceId}`);
-      console.log(`${flow}: ${Math.round(run.durationMs)} ms`);
+      // Every built-in flow asserts on its trace, read from the stack's Jaeger once the sampler kept it.
+      const declared = BUILTIN_FLOWS.find((f) => f.name === flow)!.traceAssertions ?? [];
+      expect(declared.length).toBeGreaterThan(0);
+      expect(run.trace?.status, JSON.stringify(run.trace, null, 2)).toBe("passed");
+      expect(run.trace?.assertions.map((a) => [a.name, a.status])).toEqual(declared.map((a) => [a.name, "passed"]));
+      console.log(`${flow}: ${Math.round(run.durationMs)} ms, ${run.trace?.durationMs} ms of it waiting for the trace`);
     },
   );
 
@@ -239,6 +257,8 @@ describe("built-in synthetic flows in the native stack", () => {
       expect(failed.stdout, failed.stderr).toContain("relaycore-chat: FAILURE");
       expect(failed.stdout).toContain('expected: "nw-llama-3-8b"');
       expect(failed.stdout).toContain('actual:   "external-large"');
+      // A run that already failed on its steps reports at once, without waiting for its trace.
+      expect(failed.stdout).not.toContain("trace assertions:");
     } finally {
       spawnSync("curl", [
         "-sf",
@@ -282,5 +302,85 @@ describe("built-in synthetic flows in the native stack", () => {
       if (mine) checked++;
     }
     expect(checked).toBe(2);
+  });
+
+  it("catches a failover that the HTTP answer hides: the trace assertion fails naming the fallback span", async () => {
+    // The chat flow with only the checks a generic HTTP monitor makes of an answer (status, shape, tokens, cost, not
+    // cut off): the failover fields (model, provider, reason) left out, so the HTTP part passes during the outage.
+    const chat = BUILTIN_FLOWS.find((f) => f.name === "relaycore-chat")!;
+    const blind = new Set(["model", "jsonPath"]);
+    const flow = defineFlow({
+      ...chat,
+      steps: chat.steps.map((step) =>
+        isHttpStep(step) ? { ...step, assert: (step.assert ?? []).filter((a) => !blind.has(a.kind)) } : step,
+      ),
+    });
+    const tracing = createTracing({
+      endpoint: `http://127.0.0.1:${stack.ctx.ports.OTLP_GRPC}`,
+      token: stack.ctx.secrets.otlp_token.value,
+    });
+    const jaeger = jaegerEndpoint(stack.ctx.ports.JAEGER_QUERY, stack.ctx.layout.secrets);
+    await setFaults(stack.ctx.ports.RELAYCORE, { primaryOutage: true });
+    let run: RunResult;
+    try {
+      run = await runFlow(flow, {
+        tracer: tracing.tracer,
+        urls: { relaycore: `http://127.0.0.1:${stack.ctx.ports.RELAYCORE}` },
+        traces: {
+          source: jaegerTraceSource({ url: jaeger.url, dispatcher: jaeger.dispatcher }),
+          flush: () => tracing.flush(),
+        },
+      });
+    } finally {
+      await setFaults(stack.ctx.ports.RELAYCORE, undefined);
+      await tracing.shutdown();
+    }
+    expect(
+      run.steps.map((s) => [s.name, s.status]),
+      JSON.stringify(run.steps),
+    ).toEqual([
+      ["route-chat", "passed"],
+      ["check-budget", "passed"],
+    ]);
+    expect(run.outcome).toBe("failure");
+    expect(run.trace?.status, JSON.stringify(run.trace, null, 2)).toBe("failed");
+    const byName = new Map(run.trace!.assertions.map((a) => [a.name, a]));
+    expect(byName.get("no-failover")).toMatchObject({
+      status: "failed",
+      check: "count",
+      expected: "exactly 0 span(s)",
+      actual: "1",
+      service: "relaycore",
+      spanName: "chat external-large",
+    });
+    expect(byName.get("no-failover")?.spanId).toMatch(/^[0-9a-f]{16}$/);
+    expect(byName.get("neuroweaver-called-once")).toMatchObject({ status: "failed", actual: "0" });
+    expect(run.error).toContain('trace assertion "no-failover"');
+  });
+
+  it("with Jaeger stopped, a run's trace is unavailable: the run passes on its steps and says why", async () => {
+    const state = JSON.parse(readFileSync(stack.ctx.layout.stateFile, "utf8")) as {
+      components: { name: string; pid?: number }[];
+    };
+    const pid = state.components.find((c) => c.name === "jaeger")?.pid;
+    expect(pid).toBeDefined();
+    // Frozen, not killed: the supervisor would restart a dead Jaeger, and a frozen one answers nothing at all.
+    process.kill(pid!, "SIGSTOP");
+    let run: RunView;
+    try {
+      run = await runNow("relaycore-chat");
+    } finally {
+      process.kill(pid!, "SIGCONT");
+    }
+    expect(run.outcome, JSON.stringify(run, null, 2)).toBe("success");
+    expect(run.trace).toMatchObject({ status: "unavailable" });
+    expect(run.trace?.reason).toMatch(/Jaeger at https:\/\/127\.0\.0\.1:\d+ could not be read|was not in Jaeger/);
+    expect(run.trace?.assertions.every((a) => a.status === "unavailable")).toBe(true);
+    const metrics = await request(aggregator("/metrics"), {
+      headers: { authorization: `Bearer ${stack.ctx.secrets.metrics_token.value}` },
+    });
+    expect(await metrics.body.text()).toMatch(
+      /^lookout_synthetic_trace_unavailable_total\{flow="relaycore-chat"\} [1-9]/m,
+    );
   });
 });

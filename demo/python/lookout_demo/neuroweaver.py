@@ -180,6 +180,8 @@ def create_app(settings: NeuroWeaverSettings, random: Callable[[], float] = _ran
                 "gen_ai.request.model": profile.name,
                 "gen_ai.usage.input_tokens": input_tokens,
                 "gen_ai.usage.output_tokens": output_tokens,
+                # Which deployment served it, so a trace shows that a rollout is what answered.
+                "neuroweaver.deployment.id": deployment or "shared-pool",
             }
         )
         await db().execute(
@@ -221,6 +223,10 @@ def create_app(settings: NeuroWeaverSettings, random: Callable[[], float] = _ran
         )
         if status == "success":
             await cache().set(f"nw:deployment:{profile.name}", deployment, ex=60)
+        # The rollout's outcome on its span: the HTTP status is 201 whether or not the readiness gate passed.
+        trace.get_current_span().set_attributes(
+            {"neuroweaver.deployment.id": deployment, "neuroweaver.deployment.status": status}
+        )
         inst.metrics.model_deployments.labels(model=profile.name, status=status).inc()
         return reply(201, {"id": deployment, "model": profile.name, "status": status})
 

@@ -176,6 +176,32 @@ def test_sets_the_gen_ai_attributes_on_the_server_span(client: httpx.Client, spa
     assert attributes["gen_ai.request.model"] == "nw-llama-3-8b"
     assert attributes["gen_ai.usage.input_tokens"] == 2
     assert 1 <= attributes["gen_ai.usage.output_tokens"] <= 5
+    assert "neuroweaver.deployment.id" in attributes
+
+
+def test_records_the_deployment_on_its_spans(client: httpx.Client, spans: InMemorySpanExporter, chance: Chance) -> None:
+    # What the neuroweaver-deploy flow's trace assertions read (synthetics/flows/neuroweaver.ts).
+    chance.next = [0.5, 0.01]  # a rollout that fails its readiness gate: still an HTTP 201
+    failed = deploy(client).json()
+    deployment = deploy(client).json()
+    pinned = {"model": "nw-llama-3-8b", "prompt": "hi", "deployment": deployment["id"]}
+    assert client.post("/v1/inference", json=pinned).status_code == 200
+    finished = spans.get_finished_spans
+
+    def attributes_of(route: str) -> list[dict[str, object]]:
+        return [
+            dict(s.attributes or {})
+            for s in finished()
+            if (s.attributes or {}).get("http.route") == route and "neuroweaver.deployment.id" in (s.attributes or {})
+        ]
+
+    rollouts = eventually(lambda: attributes_of("/v1/deployments") or None, "the deployment spans", 5)
+    assert [(a["neuroweaver.deployment.id"], a["neuroweaver.deployment.status"]) for a in rollouts[-2:]] == [
+        (failed["id"], "failure"),
+        (deployment["id"], "success"),
+    ]
+    served = eventually(lambda: attributes_of("/v1/inference") or None, "the inference span", 5)
+    assert served[-1]["neuroweaver.deployment.id"] == deployment["id"]
 
 
 def test_runaway_cost_ignores_max_tokens(client: httpx.Client) -> None:

@@ -70,4 +70,8 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX maintenance_by_end ON maintenance_windows (ends_at);
   ALTER TABLE incidents ADD COLUMN maintenance INTEGER NOT NULL DEFAULT 0;
   `,
+  // 6: a synthetic run's trace-assertion outcomes (synthetics' TraceResult as JSON; NULL for a run without any).
+  `
+  ALTER TABLE synthetic_runs ADD COLUMN trace TEXT;
+  `,
 ];

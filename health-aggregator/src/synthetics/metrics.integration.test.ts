@@ -12,7 +12,7 @@ describe("synthetic flow metrics", () => {
   it("exports the agreed names, types and labels, and promtool check metrics finds nothing to report", async () => {
     const metrics = new AggregatorMetrics();
     const s = metrics.synthetics;
-    s.declareFlow("relaycore-chat", 3, 0);
+    s.declareFlow("relaycore-chat", 3, 0, ["no-failover", "neuroweaver-called-once"]);
     s.recordRun(
       "relaycore-chat",
       {
@@ -20,8 +20,35 @@ describe("synthetic flow metrics", () => {
         durationMs: 1_250,
         finishedAt: 1_800_000_000_000,
         steps: [{ name: "route", durationMs: 1_200 }],
+        trace: {
+          status: "failed",
+          durationMs: 11_500,
+          assertions: [
+            { name: "no-failover", status: "failed" },
+            { name: "neuroweaver-called-once", status: "passed" },
+          ],
+        },
       },
       1,
+    );
+    // A run whose trace could not be read: counted apart, the assertions' last results stay as they were.
+    s.recordRun(
+      "relaycore-chat",
+      {
+        outcome: "success",
+        durationMs: 31_000,
+        finishedAt: 1_800_000_010_000,
+        steps: [{ name: "route", durationMs: 1_000 }],
+        trace: {
+          status: "unavailable",
+          durationMs: 30_000,
+          assertions: [
+            { name: "no-failover", status: "unavailable" },
+            { name: "neuroweaver-called-once", status: "unavailable" },
+          ],
+        },
+      },
+      0,
     );
     const text = await metrics.registry.metrics();
     const expected: [string, string, string][] = [
@@ -32,17 +59,39 @@ describe("synthetic flow metrics", () => {
       ["lookout_synthetic_alert_threshold", "gauge", 'flow="relaycore-chat"'],
       ["lookout_synthetic_last_run_success", "gauge", 'flow="relaycore-chat"'],
       ["lookout_synthetic_last_run_timestamp_seconds", "gauge", 'flow="relaycore-chat"'],
+      [
+        "lookout_synthetic_trace_assertions_total",
+        "counter",
+        'flow="relaycore-chat",assertion="no-failover",outcome="failed"',
+      ],
+      ["lookout_synthetic_trace_assertion_last_passed", "gauge", 'flow="relaycore-chat",assertion="no-failover"'],
+      ["lookout_synthetic_trace_unavailable_total", "counter", 'flow="relaycore-chat"'],
+      ["lookout_synthetic_trace_wait_seconds", "histogram", 'flow="relaycore-chat"'],
     ];
     for (const [name, type, labels] of expected) {
       expect(text).toContain(`# TYPE ${name} ${type}\n`);
       expect(text).toMatch(new RegExp(`^${name}(_count)?\\{${labels.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\} `, "m"));
     }
-    expect(text).toContain('lookout_synthetic_runs_total{flow="relaycore-chat",outcome="success"} 0');
+    expect(text).toContain('lookout_synthetic_runs_total{flow="relaycore-chat",outcome="success"} 1');
+    expect(text).toContain('lookout_synthetic_runs_total{flow="relaycore-chat",outcome="failure"} 1');
     expect(text).toContain('lookout_synthetic_runs_total{flow="relaycore-chat",outcome="timeout"} 0');
-    expect(text).toContain('lookout_synthetic_consecutive_failures{flow="relaycore-chat"} 1');
+    expect(text).toContain('lookout_synthetic_consecutive_failures{flow="relaycore-chat"} 0');
+    const series = (name: string, labels: string) => `${name}{flow="relaycore-chat",${labels}} `;
+    for (const [labels, value] of [
+      ['assertion="no-failover",outcome="failed"', 1],
+      ['assertion="no-failover",outcome="passed"', 0],
+      ['assertion="no-failover",outcome="unavailable"', 1],
+      ['assertion="neuroweaver-called-once",outcome="passed"', 1],
+    ] as const)
+      expect(text).toContain(`${series("lookout_synthetic_trace_assertions_total", labels)}${value}`);
+    expect(text).toContain(`${series("lookout_synthetic_trace_assertion_last_passed", 'assertion="no-failover"')}0`);
+    expect(text).toContain(
+      `${series("lookout_synthetic_trace_assertion_last_passed", 'assertion="neuroweaver-called-once"')}1`,
+    );
+    expect(text).toContain('lookout_synthetic_trace_unavailable_total{flow="relaycore-chat"} 1');
     expect(text).toContain('lookout_synthetic_alert_threshold{flow="relaycore-chat"} 3');
-    expect(text).toContain('lookout_synthetic_last_run_success{flow="relaycore-chat"} 0');
-    expect(text).toContain('lookout_synthetic_last_run_timestamp_seconds{flow="relaycore-chat"} 1800000000');
+    expect(text).toContain('lookout_synthetic_last_run_success{flow="relaycore-chat"} 1');
+    expect(text).toContain('lookout_synthetic_last_run_timestamp_seconds{flow="relaycore-chat"} 1800000010');
 
     const { promtool } = toolPaths();
     if (!existsSync(promtool)) throw new Error(missingToolMessage("promtool", promtool));
@@ -50,7 +99,7 @@ describe("synthetic flow metrics", () => {
     expect(check.stdout + check.stderr).toBe("");
     expect(check.status).toBe(0);
 
-    s.forgetFlow("relaycore-chat", ["route"]);
+    s.forgetFlow("relaycore-chat", ["route"], ["no-failover", "neuroweaver-called-once"]);
     expect(await metrics.registry.metrics()).not.toContain('flow="relaycore-chat"');
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The status page's "Synthetic checks" section: per enabled flow, its state and latest runs, each linked to its
- * trace in Jaeger when `synthetics.jaeger_ui_url` is configured. Shown: the flow's description, outcome, time and
- * duration of each run — never step errors, URLs of the systems or anything a response said.
+ * trace in Jaeger when `synthetics.jaeger_ui_url` is configured — at the offending span when a trace assertion failed.
+ * Shown: the flow's description, outcome, time and duration of each run, and whether its trace could be read — never
+ * step errors, URLs of the systems or anything a response said.
  */
 import type { RunResult } from "../../../synthetics/index.js";
 import type { SyntheticsService } from "./service.js";
@@ -10,7 +11,14 @@ export type SyntheticsPageModel = {
   name: string;
   description: string;
   consecutiveFailures: number;
-  runs: { startedAt: number; durationMs: number; outcome: RunResult["outcome"]; traceUrl: string | undefined }[];
+  runs: {
+    startedAt: number;
+    durationMs: number;
+    outcome: RunResult["outcome"];
+    traceUrl: string | undefined;
+    /** The run's trace could not be read, so its trace assertions were not evaluated. */
+    traceUnavailable: boolean;
+  }[];
 }[];
 
 /** Runs shown per flow. */
@@ -25,7 +33,9 @@ export function syntheticsPageModel(service: SyntheticsService): SyntheticsPageM
       startedAt: r.startedAt,
       durationMs: r.durationMs,
       outcome: r.outcome,
-      traceUrl: service.traceUrl(r.traceId),
+      // A failed trace assertion links to the span it names; otherwise the whole trace.
+      traceUrl: service.traceUrl(r.traceId, r.trace?.assertions.find((a) => a.status === "failed")?.spanId),
+      traceUnavailable: r.trace?.status === "unavailable",
     })),
   }));
 }
@@ -66,8 +76,9 @@ export function renderSynthetics(flows: SyntheticsPageModel): string {
           const o = OUTCOME[run.outcome];
           const at = new Date(run.startedAt).toISOString();
           const time = `${at.slice(11, 16)} UTC`;
-          const detail = `Run at ${at.slice(0, 16).replace("T", " ")} UTC ${o.label} in ${seconds(run.durationMs)}`;
-          const text = `${o.mark} ${time} · ${seconds(run.durationMs)}`;
+          const unavailable = run.traceUnavailable ? " (trace unavailable: trace checks not run)" : "";
+          const detail = `Run at ${at.slice(0, 16).replace("T", " ")} UTC ${o.label} in ${seconds(run.durationMs)}${unavailable}`;
+          const text = `${o.mark} ${time} · ${seconds(run.durationMs)}${run.traceUnavailable ? " · no trace" : ""}`;
           return `<li class="run ${run.outcome}">${
             run.traceUrl
               ? `<a href="${escape(run.traceUrl)}" aria-label="${escape(`${detail}: view its trace`)}" rel="noopener">${text}</a>`

@@ -27,6 +27,36 @@ const failureSchema = {
   },
 } as const;
 
+const traceSchema = {
+  type: "object",
+  required: ["status", "durationMs", "assertions"],
+  properties: {
+    status: { type: "string", enum: ["passed", "failed", "unavailable"] },
+    reason: { type: "string" },
+    durationMs: { type: "number" },
+    assertions: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["name", "status"],
+        properties: {
+          name: { type: "string" },
+          status: { type: "string", enum: ["passed", "failed", "unavailable"] },
+          check: { type: "string" },
+          expected: { type: "string" },
+          actual: { type: "string" },
+          message: { type: "string" },
+          spanId: { type: "string" },
+          service: { type: "string" },
+          spanName: { type: "string" },
+          /** The offending span in the Jaeger UI (`?uiFind=<span id>`), when jaeger_ui_url is configured. */
+          spanUrl: { type: "string" },
+        },
+      },
+    },
+  },
+} as const;
+
 export const runSchema = {
   type: "object",
   required: ["runId", "flow", "trigger", "startedAt", "durationMs", "outcome", "traceId", "steps"],
@@ -40,6 +70,7 @@ export const runSchema = {
     traceId: { type: "string" },
     traceUrl: { type: "string" },
     error: { type: "string" },
+    trace: traceSchema,
     steps: {
       type: "array",
       items: {
@@ -107,7 +138,19 @@ export function registerSyntheticsRoutes(
   const service = deps.aggregator.synthetics;
   const view = (run: RunResult) => {
     const traceUrl = service.traceUrl(run.traceId);
-    return { ...run, startedAt: new Date(run.startedAt).toISOString(), ...(traceUrl ? { traceUrl } : {}) };
+    const trace = run.trace && {
+      ...run.trace,
+      assertions: run.trace.assertions.map((a) => {
+        const spanUrl = a.spanId ? service.traceUrl(run.traceId, a.spanId) : undefined;
+        return { ...a, ...(spanUrl ? { spanUrl } : {}) };
+      }),
+    };
+    return {
+      ...run,
+      startedAt: new Date(run.startedAt).toISOString(),
+      ...(traceUrl ? { traceUrl } : {}),
+      ...(trace ? { trace } : {}),
+    };
   };
   const unknown = (flow: string) => ({
     error: "not_found",

@@ -11,7 +11,14 @@ import cron from "node-cron";
 import type { Logger } from "pino";
 import type { Tracer } from "@opentelemetry/api";
 import type { Dispatcher } from "undici";
-import { type RunClock, runFlow, type Flow, type RunResult } from "../../../synthetics/index.js";
+import {
+  jaegerTraceUrl,
+  type RunClock,
+  runFlow,
+  type Flow,
+  type RunResult,
+  type TraceOptions,
+} from "../../../synthetics/index.js";
 import type { SyntheticMetrics } from "./metrics.js";
 import type { SyntheticsConfig } from "./config.js";
 import type { SyntheticRunStore } from "./store.js";
@@ -43,6 +50,8 @@ export interface SyntheticsDeps {
   scheduler?: CronScheduler;
   env?: NodeJS.ProcessEnv;
   dispatcher?: Dispatcher;
+  /** Where runs read their trace for the flows' trace assertions; absent: trace assertions are not evaluated. */
+  traces?: TraceOptions;
 }
 
 export interface FlowState {
@@ -86,6 +95,7 @@ export class SyntheticsService {
       this.deps.metrics.forgetFlow(
         name,
         [...state.flow.steps, ...(state.flow.cleanup ?? [])].map((s) => s.name),
+        this.traceAssertionNames(state.flow),
       );
     }
     for (const entry of wanted.values()) {
@@ -106,9 +116,19 @@ export class SyntheticsService {
           recheck: undefined,
         });
       const current = this.flows.get(entry.name)!;
-      this.deps.metrics.declareFlow(flow.name, flow.alertAfter, current.consecutiveFailures);
+      this.deps.metrics.declareFlow(
+        flow.name,
+        flow.alertAfter,
+        current.consecutiveFailures,
+        this.traceAssertionNames(flow),
+      );
     }
     if (this.started) this.reschedule();
+  }
+
+  /** The flow's trace assertions that runs evaluate (none without a trace source). */
+  private traceAssertionNames(flow: Flow): string[] {
+    return this.deps.traces ? (flow.traceAssertions ?? []).map((a) => a.name) : [];
   }
 
   start(): void {
@@ -150,6 +170,7 @@ export class SyntheticsService {
       clock: this.deps.clock,
       signal: abort.signal,
       dispatcher: this.deps.dispatcher,
+      traces: this.deps.traces,
     }).then((result) => this.finish(state, result));
     state.running = run;
     void run.finally(() => {
@@ -174,6 +195,7 @@ export class SyntheticsService {
     const fields = {
       flow: result.flow,
       outcome: result.outcome,
+      ...(result.trace ? { trace: result.trace.status } : {}),
       trigger: result.trigger,
       durationMs: result.durationMs,
       traceId: result.traceId,
@@ -181,6 +203,11 @@ export class SyntheticsService {
     };
     if (result.outcome === "success") this.deps.logger.info(fields, "synthetic run passed");
     else this.deps.logger.warn({ ...fields, error: result.error }, "synthetic run failed");
+    if (result.trace?.status === "unavailable")
+      this.deps.logger.warn(
+        { flow: result.flow, traceId: result.traceId, reason: result.trace.reason },
+        "synthetic run's trace unavailable: its trace assertions were not evaluated",
+      );
     this.scheduleRecheck(state, result);
     return result;
   }
@@ -210,8 +237,9 @@ export class SyntheticsService {
     return this.deps.store.consecutiveFailures(name);
   }
 
-  traceUrl(traceId: string): string | undefined {
-    return this.config?.jaegerUiUrl ? `${this.config.jaegerUiUrl}/trace/${traceId}` : undefined;
+  /** The run's trace in the Jaeger UI, opened at one span when spanId is given. */
+  traceUrl(traceId: string, spanId?: string): string | undefined {
+    return this.config?.jaegerUiUrl ? jaegerTraceUrl(this.config.jaegerUiUrl, traceId, spanId) : undefined;
   }
 
   /** Stops the schedules, aborts runs in progress (they end as timeouts, cleanup included) and waits for them. */

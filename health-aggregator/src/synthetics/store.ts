@@ -1,9 +1,10 @@
 /**
- * Synthetic runs in the uptime database (migration 4): one row per run, its steps as JSON. Runs are minutes apart,
+ * Synthetic runs in the uptime database (migrations 4 and 6): one row per run, its steps and its trace-assertion
+ * outcomes as JSON. Runs are minutes apart,
  * so each is written in its own statement as it finishes; retention deletes them with the raw results.
  */
 import type Database from "better-sqlite3";
-import type { RunResult, StepResult } from "../../../synthetics/index.js";
+import type { RunResult, StepResult, TraceResult } from "../../../synthetics/index.js";
 
 interface Row {
   flow: string;
@@ -15,6 +16,7 @@ interface Row {
   trace_id: string;
   error: string | null;
   steps: string;
+  trace: string | null;
 }
 
 const fromRow = (r: Row): RunResult => ({
@@ -27,6 +29,7 @@ const fromRow = (r: Row): RunResult => ({
   traceId: r.trace_id,
   ...(r.error !== null ? { error: r.error } : {}),
   steps: JSON.parse(r.steps) as StepResult[],
+  ...(r.trace !== null ? { trace: JSON.parse(r.trace) as TraceResult } : {}),
 });
 
 export class SyntheticRunStore {
@@ -35,8 +38,8 @@ export class SyntheticRunStore {
 
   constructor(private readonly db: Database.Database) {
     this.insertRun = db.prepare(
-      `INSERT INTO synthetic_runs (flow, run_id, started_at, duration_ms, outcome, trigger, trace_id, error, steps)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO synthetic_runs (flow, run_id, started_at, duration_ms, outcome, trigger, trace_id, error, steps, trace)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.recent = db.prepare("SELECT * FROM synthetic_runs WHERE flow = ? ORDER BY started_at DESC, id DESC LIMIT ?");
   }
@@ -53,6 +56,7 @@ export class SyntheticRunStore {
       run.traceId,
       run.error ?? null,
       JSON.stringify(run.steps),
+      run.trace ? JSON.stringify(run.trace) : null,
     );
   }
 
