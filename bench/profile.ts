@@ -34,6 +34,9 @@ export function owner(frame: ProfileNode["callFrame"]): string {
     return rest[0]!.startsWith("@") ? `${rest[0]}/${rest[1]}` : rest[0]!;
   }
   if (url.startsWith("node:")) return "node:" + url.slice(5).split("/")[0];
+  // The instrumentation package's own build (instrumentation/dist/), reached through the workspace's symlink.
+  const library = url.indexOf("/instrumentation/dist/");
+  if (library >= 0) return "lookout:instrumentation/" + url.slice(library + "/instrumentation/dist/".length);
   const dist = url.indexOf("/dist/");
   if (dist >= 0)
     return (
@@ -60,7 +63,7 @@ export function category(owner: string): string {
   }
   if (owner.startsWith("@opentelemetry/")) return "telemetry: SDK and API (spans, ids, sampling, batching)";
   if (owner === "prom-client" || owner.startsWith("lookout:instrumentation/"))
-    return "telemetry: metrics and Lookout's helpers";
+    return "telemetry: Lookout's own code (metrics, server spans, helpers)";
   if (owner === "(gc)") return "garbage collection";
   return "the app, its libraries and Node";
 }
