@@ -48,6 +48,11 @@ export interface RunOptions {
   maxBodyBytes?: number;
   /** The trace store; without it the flow's trace assertions are not evaluated (the result has no `trace`). */
   traces?: TraceOptions;
+  /**
+   * Called once the steps and the cleanup are done and the root span has ended — before the wait for the trace, so a
+   * scheduler can start the flow's next run while this one's trace assertions are still pending.
+   */
+  onStepsDone?: () => void;
 }
 
 class StepFailed extends Error {
@@ -344,6 +349,7 @@ export async function runFlow(flow: Flow, options: RunOptions): Promise<RunResul
   if (outcome !== "success")
     root.setStatus({ code: SpanStatusCode.ERROR, message: scrubber.scrub(firstError ?? outcome) });
   root.end();
+  options.onStepsDone?.();
 
   // Only a run whose steps passed waits for its trace: one that already failed reports at once (the paging path of
   // docs/runbook.md, "Latency budget", has no room for the sampler's decision wait) and links to its trace anyway.

@@ -1,7 +1,9 @@
 /**
  * Runs the enabled synthetic flows on their cron schedules (node-cron, UTC) and on demand, one run of a flow at a
- * time: a scheduled tick or a manual trigger that finds the flow still running is refused, never queued or doubled
- * up. A failed run of a flow with a recheck delay is run again that much later (trigger "recheck"), until it passes or
+ * time: a scheduled tick or a manual trigger that finds the flow's steps still running is refused, never queued or
+ * doubled up. The wait for a run's trace (its trace assertions, after the sampler's decision) does not hold the flow:
+ * the next run may start meanwhile, and a result that arrives after a newer run's does not change the consecutive
+ * failures that newer run set. A failed run of a flow with a recheck delay is run again that much later (trigger "recheck"), until it passes or
  * reaches its alert threshold, so a real failure alerts within seconds rather than alertAfter schedule intervals; the
  * next scheduled tick takes over from a pending recheck. Each finished run is stored, exported as metrics and logged
  * (scrubbed: no secret reaches the log). Scheduler, clock, tracer and environment are passed in, so tests drive
@@ -59,8 +61,12 @@ export interface FlowState {
   schedule: string;
   recheckMs: number | undefined;
   consecutiveFailures: number;
+  /** The run whose steps are in progress (its trace may be awaited after they are done, see `pending`). */
   running: Promise<RunResult> | undefined;
-  abort: AbortController | undefined;
+  /** Every run not yet finished, trace wait included, with its abort (shutdown aborts and awaits them all). */
+  pending: Map<Promise<RunResult>, AbortController>;
+  /** The start of the newest run whose result set consecutiveFailures. */
+  appliedStartedAt: number;
   /** A recheck waiting to run (after a failed run of a flow with recheckMs). */
   recheck: NodeJS.Timeout | undefined;
 }
@@ -112,7 +118,8 @@ export class SyntheticsService {
           recheckMs: entry.recheckMs,
           consecutiveFailures: this.deps.store.consecutiveFailures(flow.name),
           running: undefined,
-          abort: undefined,
+          pending: new Map(),
+          appliedStartedAt: 0,
           recheck: undefined,
         });
       const current = this.flows.get(entry.name)!;
@@ -153,7 +160,10 @@ export class SyntheticsService {
       );
   }
 
-  /** Starts a run now; rejects with FlowBusyError when one is in progress, or when the flow is unknown/disabled. */
+  /**
+   * Starts a run now; rejects with FlowBusyError while another run's steps are in progress, or when the flow is unknown
+   * or disabled. Resolves with the whole result, trace assertions included.
+   */
   trigger(name: string, trigger: RunResult["trigger"]): Promise<RunResult> {
     const state = this.flows.get(name);
     if (!state || this.closed) return Promise.reject(new Error(`no enabled flow named "${name}"`));
@@ -161,8 +171,11 @@ export class SyntheticsService {
     clearTimeout(state.recheck);
     state.recheck = undefined;
     const abort = new AbortController();
-    state.abort = abort;
-    const run = runFlow(state.flow, {
+    // Frees the flow for its next run once this one's steps are done (called after `run` is assigned).
+    const release = () => {
+      if (state.running === run) state.running = undefined;
+    };
+    const run: Promise<RunResult> = runFlow(state.flow, {
       tracer: this.deps.tracer,
       urls: this.config?.urls ?? {},
       env: this.deps.env,
@@ -171,17 +184,24 @@ export class SyntheticsService {
       signal: abort.signal,
       dispatcher: this.deps.dispatcher,
       traces: this.deps.traces,
+      onStepsDone: () => queueMicrotask(release),
     }).then((result) => this.finish(state, result));
     state.running = run;
+    state.pending.set(run, abort);
     void run.finally(() => {
-      state.running = undefined;
-      state.abort = undefined;
+      release();
+      state.pending.delete(run);
     });
     return run;
   }
 
   private finish(state: FlowState, result: RunResult): RunResult {
-    state.consecutiveFailures = result.outcome === "success" ? 0 : state.consecutiveFailures + 1;
+    // A run whose trace wait outlasted a newer run's result is stored and counted, but the newer one tells the streak.
+    const superseded = result.startedAt < state.appliedStartedAt;
+    if (!superseded) {
+      state.appliedStartedAt = result.startedAt;
+      state.consecutiveFailures = result.outcome === "success" ? 0 : state.consecutiveFailures + 1;
+    }
     try {
       this.deps.store.add(result);
     } catch (error) {
@@ -208,7 +228,7 @@ export class SyntheticsService {
         { flow: result.flow, traceId: result.traceId, reason: result.trace.reason },
         "synthetic run's trace unavailable: its trace assertions were not evaluated",
       );
-    this.scheduleRecheck(state, result);
+    if (!superseded) this.scheduleRecheck(state, result);
     return result;
   }
 
@@ -250,9 +270,10 @@ export class SyntheticsService {
     this.tasks.clear();
     const running: Promise<RunResult>[] = [];
     for (const state of this.flows.values()) {
-      if (!state.running) continue;
-      state.abort?.abort();
-      running.push(state.running);
+      for (const [run, abort] of state.pending) {
+        abort.abort();
+        running.push(run);
+      }
     }
     await Promise.allSettled(running);
   }

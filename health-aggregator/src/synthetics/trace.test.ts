@@ -11,7 +11,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { exportedTraceSource, setUpSuite } from "../../../testkit/index.js";
+import { eventually, exportedTraceSource, setUpSuite } from "../../../testkit/index.js";
 import { createTracing, parseJaegerTrace, type TraceOptions } from "../../../synthetics/index.js";
 import { Aggregator } from "../aggregator.js";
 import { buildApp } from "../app.js";
@@ -143,6 +143,58 @@ describe("trace assertions", () => {
     expect(metrics).toContain('lookout_synthetic_trace_unavailable_total{flow="relaycore-chat"} 0');
     const page = await app.inject({ method: "GET", url: "/status" });
     expect(page.body).toContain(`href="http://jaeger.example:16686/trace/${run.traceId}?uiFind=${offending.spanId!}"`);
+  });
+
+  it("a run waiting for its trace does not hold the flow; a late result does not override a newer run's streak", async () => {
+    const normal = parseJaegerTrace(
+      JSON.parse(
+        readFileSync(new URL("../../../synthetics/src/testdata/jaeger-relaycore-chat.json", import.meta.url), "utf8"),
+      ),
+    ).filter((span) => span.service !== "lookout-synthetics");
+    // Each run's trace reads wait until the test opens that trace's gate; the first run's trace shows the failover.
+    const gates = new Map<string, { opened: Promise<void>; open: () => void; extra: typeof outage }>();
+    const gated = (exporter: InMemorySpanExporter): TraceOptions["source"] => ({
+      description: "a gated in-memory trace store",
+      fetchTrace: async (traceId, signal) => {
+        let gate = gates.get(traceId);
+        if (!gate) {
+          let open = () => {};
+          const opened = new Promise<void>((resolve) => (open = resolve));
+          gate = { opened, open, extra: gates.size === 0 ? outage : normal };
+          gates.set(traceId, gate);
+        }
+        const aborted = new Promise<never>((_, reject) =>
+          signal.addEventListener("abort", () => reject(new Error("aborted")), { once: true }),
+        );
+        await Promise.race([gate.opened, aborted]);
+        return exportedTraceSource(exporter, gate.extra).fetchTrace(traceId, signal);
+      },
+    });
+    const { aggregator } = build(traced(gated));
+    const first = aggregator.synthetics.trigger("relaycore-chat", "schedule");
+    await eventually(() => gates.size === 1 || undefined, 5_000, "the first run's steps done, its trace awaited");
+    // The first run waits for its trace: a second one may start, and runs its steps.
+    const second = aggregator.synthetics.trigger("relaycore-chat", "schedule");
+    second.catch(() => {}); // a refusal (FlowBusyError) shows as the wait below timing out, with its message
+    await eventually(
+      () => gates.size === 2 || undefined,
+      5_000,
+      "a second run started while the first awaits its trace",
+    );
+    const [older, newer] = [...gates.values()];
+    newer!.open(); // the newer run's trace arrives first: it passes
+    expect((await second).outcome).toBe("success");
+    older!.open(); // then the older run's, showing the failover: it fails, and is stored
+    const late = await first;
+    expect(late.outcome).toBe("failure");
+    expect(late.startedAt).toBeLessThan((await second).startedAt);
+    const runs = aggregator.synthetics.runs("relaycore-chat", 10);
+    expect(runs.map((r) => r.outcome)).toEqual(["success", "failure"]); // newest first, by start
+    // The newer run tells the streak: the late failure of an older run is not a failure in a row.
+    const metrics = await aggregator.metrics.registry.metrics();
+    expect(metrics).toContain('lookout_synthetic_consecutive_failures{flow="relaycore-chat"} 0');
+    expect(metrics).toContain('lookout_synthetic_runs_total{flow="relaycore-chat",outcome="failure"} 1');
+    expect(metrics).toContain('lookout_synthetic_runs_total{flow="relaycore-chat",outcome="success"} 1');
   });
 
   it("a trace that cannot be read is 'unavailable': the run passes on its steps, counted and shown apart", async () => {
