@@ -22,6 +22,8 @@ export interface VariantFigures {
   /** Traced variants: CPU added per request over the baseline, and per span counted at the collector. */
   addedCpuPerRequestMs?: number;
   addedCpuPerSpanMicroseconds?: number;
+  /** Share of the fixed-rate CPU on the main thread (median): the rest is GC and compiler threads, which profiles miss. */
+  mainThreadShare: number;
 }
 
 export interface LanguageFigures {
@@ -57,6 +59,7 @@ export function summarize(service: string, measured: VariantRuns<Variant>): Lang
         Object.entries(ratioKeys).map(([m, key]) => [key, pairedRatio(runs, base, m as Measure)]),
       ) as Pick<VariantFigures, "cpuPerRequestRatio" | "p50Ratio" | "p99Ratio" | "saturationCpuPerRequestRatio">),
       throughputRatio: pairedRatio(runs, base, "throughput"),
+      mainThreadShare: round3(median(runs.map((p) => p.mainThreadShare))),
     } as VariantFigures;
     if (v === "instrumented" || v === "unexported" || v === "stock") {
       f.addedCpuPerRequestMs = round3(median(runs.map((_, i) => added(v, i))));
@@ -115,5 +118,9 @@ export function printTable(
       `instrumented ${v.instrumented.addedCpuPerRequestMs} ms (${v.instrumented.addedCpuPerSpanMicroseconds} µs/span), ` +
       `stock ${v.stock.addedCpuPerRequestMs} ms (${v.stock.addedCpuPerSpanMicroseconds} µs/span); ` +
       `instrumented/stock ${v.instrumented.addedCpuPerRequestVsStock}`,
+  );
+  console.log(
+    `  main thread's share of the fixed-rate CPU: ` +
+      VARIANTS.map((name) => `${name} ${Math.round(v[name].mainThreadShare * 100)} %`).join(", "),
   );
 }

@@ -10,8 +10,9 @@
  *    the same app (at most half of it).
  *
  * Each language's variants (baseline, metrics-only, unexported, instrumented, stock) run interleaved, BENCH_RUNS
- * runs kept (default 5); a run during which the 1-minute load average passed BENCH_MAX_LOAD (default 1.5) is
- * discarded and repeated (bench/load.ts). Prints a table per language and writes bench/results/instrumentation.json:
+ * runs kept (default 5); each fixed-rate phase first waits up to BENCH_COOL_DOWN_SECONDS (default 60) for the
+ * 1-minute load average to fall to BENCH_MAX_LOAD (default 1.5), and a run with a phase above it is discarded and
+ * repeated (bench/load.ts). Prints a table per language and writes bench/results/instrumentation.json:
  * per language (`node`, `python`) and variant the ratios to that language's baseline (`cpuPerRequestRatio`,
  * `p50Ratio`, `p99Ratio`, `saturationCpuPerRequestRatio`; `addedCpuPerRequestVsStock` for `instrumented`), and
  * `endToEnd.p50Ratio`, `endToEnd.p99Ratio`. BENCH_PROFILE=<dir> writes a V8 CPU profile of each RelayCore variant
@@ -64,6 +65,7 @@ async function main(): Promise<void> {
     rate: number("BENCH_RATE", 40),
     concurrency: number("BENCH_CONCURRENCY", 32),
     maxLoad: number("BENCH_MAX_LOAD", 1.5),
+    coolDownMs: number("BENCH_COOL_DOWN_SECONDS", 60) * 1000,
     maxDiscarded: number("BENCH_MAX_DISCARDED", 10),
     // The demo services' batch span processor exports every second (OTEL_BSP_SCHEDULE_DELAY=1000); then one export.
     drainMs: 2_500,

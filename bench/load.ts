@@ -26,6 +26,31 @@ export function cpuSeconds(pids: readonly number[]): number {
   return ticks / CLOCK_TICKS;
 }
 
+/**
+ * CPU seconds of these processes' main threads only (/proc/<pid>/task/<pid>/stat): what a CPU profile sees. The rest
+ * of cpuSeconds() is V8's helper threads (concurrent and parallel GC, compilation) and libuv's pool.
+ */
+export function mainThreadCpuSeconds(pids: readonly number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return ticks / CLOCK_TICKS;
+}
+
+/**
+ * Waits until the 1-minute load average is at most `maxLoad`, or `limitMs` passed, and returns it. The previous
+ * variant's saturation phase lifts the load of a 2-core machine past any useful bound by itself; a phase that starts
+ * after the machine has cooled down, and still finds it loaded, was disturbed by someone else.
+ */
+export async function coolDown(maxLoad: number, limitMs: number): Promise<number> {
+  const until = Date.now() + limitMs;
+  while (loadAverage1m() > maxLoad && Date.now() < until) await sleep(1_000);
+  return loadAverage1m();
+}
+
 /** One request of the service's main operation; `i` numbers the requests of a phase. */
 export interface RequestSpec {
   path: string;
@@ -145,8 +170,13 @@ export interface Phase {
   /** Spans counted per request (traced variants): every span exported, none dropped. */
   spansPerRequest?: number;
   saturationSpansPerRequest?: number;
+  /** Share of the fixed-rate phase's CPU spent on the main thread (the rest: GC and compiler threads, libuv). */
+  mainThreadShare: number;
   failed: number;
-  /** The machine's 1-minute load average at the end of the phase. */
+  /**
+   * The machine's 1-minute load average over the fixed-rate phase (the larger of its value at the start, after the
+   * cool-down, and at the end): the saturation phase loads the machine by design and is not judged by it.
+   */
   loadAverage1m: number;
 }
 
@@ -156,8 +186,12 @@ export interface RunSettings {
   warmupSeconds: number;
   rate: number;
   concurrency: number;
-  /** A run during which the 1-minute load average exceeded this is discarded and repeated. */
+  /**
+   * A run whose fixed-rate phases saw a 1-minute load average above this is discarded and repeated. Each phase first
+   * waits up to `coolDownMs` for the load to fall below it.
+   */
   maxLoad: number;
+  coolDownMs: number;
   /** Give up repeating after this many discarded runs (the results then say so). */
   maxDiscarded: number;
   /** Waits out the services' batch span processors and one export, so each window's export CPU is counted. */
@@ -184,15 +218,19 @@ async function measure(target: Target, spec: RequestSpec, s: RunSettings): Promi
   await saturate(target.pool, spec, s.warmupSeconds, s.concurrency);
   await fixedRate(target.pool, spec, 1, s.rate);
   await sleep(target.spans ? s.drainMs + s.spanSettleMs : s.drainMs);
+  const loadAtStart = await coolDown(s.maxLoad, s.coolDownMs);
   const stopScraping = target.metricsUrl ? scrapeEvery(target.metricsUrl, s.metricsToken, s.scrapeIntervalMs) : noop;
   try {
     // Each window closes after the drain, so the CPU of exporting the phase's last batch is counted (the baseline
     // idles through the same wait); the warm-up's last export lands before it opens.
     const spans0 = await target.spans?.();
     const cpu0 = cpuSeconds(target.pids);
+    const main0 = mainThreadCpuSeconds(target.pids);
     const fixed = await fixedRate(target.pool, spec, s.seconds, s.rate);
+    const loadAtEnd = loadAverage1m();
     await sleep(s.drainMs);
     const cpu1 = cpuSeconds(target.pids);
+    const main1 = mainThreadCpuSeconds(target.pids);
     if (target.spans) await sleep(s.spanSettleMs);
     const spans1 = await target.spans?.();
     const saturation = await saturate(target.pool, spec, s.seconds, s.concurrency);
@@ -210,8 +248,9 @@ async function measure(target: Target, spec: RequestSpec, s: RunSettings): Promi
       saturationCpuPerRequestMs: ((cpu2 - cpu1) / saturation.ok) * 1000,
       spansPerRequest: perRequest(spans0, spans1, fixed.ok),
       saturationSpansPerRequest: perRequest(spans1, spans2, saturation.ok),
+      mainThreadShare: (main1 - main0) / (cpu1 - cpu0),
       failed: fixed.failed + saturation.failed,
-      loadAverage1m: loadAverage1m(),
+      loadAverage1m: Math.max(loadAtStart, loadAtEnd),
     };
   } finally {
     stopScraping();
@@ -221,8 +260,9 @@ const noop = () => undefined;
 
 /**
  * Runs every variant once per run, in alternating order (forwards, then backwards, so no variant always follows the
- * same one), until `runs` runs were kept. A run during which the load average passed `maxLoad` is discarded and
- * repeated: on a shared 2-core machine, another job's burst would otherwise land in one variant's window only.
+ * same one), until `runs` runs were kept. A run during one of whose fixed-rate phases the load average passed
+ * `maxLoad` (after the phase's cool-down) is discarded and repeated: on a shared 2-core machine, another job's burst
+ * would otherwise land in one variant's window only.
  */
 export async function runInterleaved<V extends string>(
   label: string,
@@ -244,6 +284,7 @@ export async function runInterleaved<V extends string>(
           `p50 ${p.p50Ms.toFixed(1)} p99 ${p.p99Ms.toFixed(1)} ms  max ${p.throughput.toFixed(0)} req/s ` +
           `(cpu/req ${p.saturationCpuPerRequestMs.toFixed(3)} ms)` +
           `${p.spansPerRequest !== undefined ? `  spans/req ${p.spansPerRequest.toFixed(2)}` : ""}` +
+          `  main thread ${Math.round(p.mainThreadShare * 100)} %` +
           `${p.failed ? `  failed ${p.failed}` : ""}  load ${p.loadAverage1m}`,
       );
     }
