@@ -12,12 +12,9 @@
  */
 import { register } from "node:module";
 import { hostname } from "node:os";
-import { Metadata } from "@grpc/grpc-js";
 import { FastifyOtelInstrumentation } from "@fastify/otel";
 import { context, propagation, type Span, trace } from "@opentelemetry/api";
 import { isTracingSuppressed, W3CTraceContextPropagator } from "@opentelemetry/core";
-import { OTLPTraceExporter as GrpcTraceExporter } from "@opentelemetry/exporter-trace-otlp-grpc";
-import { OTLPTraceExporter as ProtobufTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { type Instrumentation, registerInstrumentations } from "@opentelemetry/instrumentation";
 import { HttpInstrumentation } from "@opentelemetry/instrumentation-http";
 import { IORedisInstrumentation } from "@opentelemetry/instrumentation-ioredis";
@@ -28,11 +25,8 @@ import { defaultResource, detectResources, envDetector, resourceFromAttributes }
 import {
   AlwaysOffSampler,
   AlwaysOnSampler,
-  BatchSpanProcessor,
-  type BufferConfig,
   ParentBasedSampler,
   type Sampler,
-  type SpanExporter,
   type SpanProcessor,
   TraceIdRatioBasedSampler,
 } from "@opentelemetry/sdk-trace-base";
@@ -44,6 +38,7 @@ import { CONTRACT } from "./contract.js";
 import { LOOKOUT_TRACER } from "./spans.js";
 import { expressRoute, UNMATCHED_ROUTE } from "./http.js";
 import { redactedQuery, ServerSpans } from "./server-span.js";
+import { batchSettings, EncodingSpanProcessor, encodedBatchExporter } from "./span-export.js";
 
 /**
  * Request and response headers that may become span attributes. Everything else (cookies, auth…) never does.
@@ -119,16 +114,6 @@ export function otlpProtocol(env: NodeJS.ProcessEnv): "grpc" | "http/protobuf" {
   );
 }
 
-function otlpExporter(env: NodeJS.ProcessEnv, protocol: "grpc" | "http/protobuf"): SpanExporter {
-  const token = bearerToken(env);
-  if (protocol === "http/protobuf") {
-    return new ProtobufTraceExporter(token ? { headers: { authorization: token } } : {});
-  }
-  const metadata = token ? new Metadata() : undefined;
-  metadata?.set("authorization", token!);
-  return new GrpcTraceExporter({ metadata });
-}
-
 /**
  * The matched Express route template (`/v1/workflows/:id`, with the mount path of its router) as the server span's
  * `http.route` and name, set once when the response finishes — from what Express left on the request, rather than by
@@ -185,21 +170,6 @@ function instrumentations(expressServerSpans: boolean): Instrumentation[] {
     new IORedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: commandOnly }),
     new RedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: commandOnly }),
   ];
-}
-
-/**
- * Batch sizes when the OTEL_BSP_* variables leave them unset. The SDK's defaults (512 spans per export, 2,048 queued)
- * mean several gRPC exports a second under load and drop spans in a burst; 2,048 per export (around 2 MB of protobuf,
- * under a collector's default 4 MiB message limit; Lookout's gateway allows 8) and 16,384 queued mean fewer exports
- * and no drops.
- * The delay between exports is left to OTEL_BSP_SCHEDULE_DELAY (SDK default 5 s).
- */
-function batchOptions(env: NodeJS.ProcessEnv): BufferConfig {
-  const fromEnv = (name: string, fallback: number) => (env[name] ? undefined : fallback);
-  return {
-    maxExportBatchSize: fromEnv("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", 2_048),
-    maxQueueSize: fromEnv("OTEL_BSP_MAX_QUEUE_SIZE", 16_384),
-  };
 }
 
 export class TracingConfigError extends Error {
@@ -283,6 +253,7 @@ export async function startTracing(options: TracingOptions): Promise<Tracing> {
   const exporter = tracesExporter(env);
   const sampler = tracesSampler(env);
   const protocol = otlpProtocol(env);
+  const batches = batchSettings(env);
   const hook = esmHookChannel();
   // defaultResource(): telemetry.sdk.name, .language and .version, which the SDK does not add by itself when given a
   // resource (test/conformance found Node spans without telemetry.sdk.language).
@@ -300,7 +271,7 @@ export async function startTracing(options: TracingOptions): Promise<Tracing> {
     ? [options.spanProcessor]
     : exporter === "none"
       ? [] // spans are still made, sampled, propagated and ended; nothing is exported
-      : [new BatchSpanProcessor(otlpExporter(env, protocol), batchOptions(env))];
+      : [new EncodingSpanProcessor(encodedBatchExporter(protocol, bearerToken(env)), batches)];
   const provider = new NodeTracerProvider({
     resource,
     sampler,
