@@ -27,10 +27,15 @@ export function untraced<T>(fn: () => T): T {
  * (the ioredis instrumentation has no option to group them). Inside, the context has tracing suppressed and no
  * active span, so the pg and Redis instrumentations (requireParentSpan) return before building any span at all.
  */
-export async function asOneSpan<T>(name: string, attributes: Attributes, fn: () => Promise<T>): Promise<T> {
+export function asOneSpan<T>(name: string, attributes: Attributes, fn: () => Promise<T>): Promise<T> {
   const span = tracer().startSpan(name, { kind: SpanKind.CLIENT, attributes });
+  return endedWith(span, () => context.with(trace.deleteSpan(suppressTracing(context.active())), fn));
+}
+
+/** Runs fn and ends the span when it settles, with an ERROR status naming the failure when it throws. */
+async function endedWith<T>(span: Span, fn: () => Promise<T>): Promise<T> {
   try {
-    return await context.with(trace.deleteSpan(suppressTracing(context.active())), fn);
+    return await fn();
   } catch (error) {
     span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
     throw error;
@@ -67,7 +72,7 @@ export function redisTransaction<T>(
  *
  * `await callSpan("chat gpt-4o", { "server.address": host }, (span, headers) => request(url, { headers }))`
  */
-export async function callSpan<T>(
+export function callSpan<T>(
   name: string,
   attributes: Attributes,
   fn: (span: Span, traceHeaders: Record<string, string>) => Promise<T>,
@@ -76,14 +81,7 @@ export async function callSpan<T>(
   const traced = trace.setSpan(context.active(), span);
   const traceHeaders: Record<string, string> = {};
   propagation.inject(traced, traceHeaders);
-  try {
-    return await context.with(suppressTracing(traced), () => fn(span, traceHeaders));
-  } catch (error) {
-    span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
-    throw error;
-  } finally {
-    span.end();
-  }
+  return endedWith(span, () => context.with(suppressTracing(traced), () => fn(span, traceHeaders)));
 }
 
 const tracer = () => trace.getTracer(LOOKOUT_TRACER);
