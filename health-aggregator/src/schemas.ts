@@ -4,6 +4,7 @@ const status = { type: "string", enum: ["healthy", "degraded", "unhealthy"] } as
 const nullableNumber = { type: ["number", "null"] } as const;
 
 export const errorSchema = {
+  description: "An error: a code (`not_found`, `unauthorized`, …) and what was wrong.",
   type: "object",
   required: ["error", "message"],
   properties: { error: { type: "string" }, message: { type: "string" } },

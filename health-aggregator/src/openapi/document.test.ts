@@ -1,0 +1,121 @@
+/**
+ * The published API document: the committed health-aggregator/openapi.json and api-client/schema.ts are what the
+ * routes generate, the document is valid OpenAPI 3.1 (a strict validator of the specification's own JSON Schema),
+ * and every route the app registers is in it with an operationId, a tag and its credentials.
+ */
+import { readFileSync } from "node:fs";
+import { Validator } from "@seriousme/openapi-schema-validator";
+import { describe, expect, it } from "vitest";
+import { Aggregator } from "../aggregator.js";
+import { buildApp } from "../app.js";
+import { settingsFromEnv } from "../config.js";
+import { parseConfig } from "../config/load.js";
+import { ManualClock } from "../engine/manual-clock.js";
+import { apiDrift, OPENAPI_FILE, openApiDocument, type OpenApiDocument } from "./document.js";
+import { SECURITY_SCHEMES, TAGS } from "./operation.js";
+import { OPENAPI_ROUTE } from "./routes.js";
+
+interface OperationObject {
+  operationId?: string;
+  tags?: string[];
+  security?: Record<string, string[]>[];
+  responses: Record<string, unknown>;
+}
+
+const operations = (document: OpenApiDocument) =>
+  Object.entries(document.paths as Record<string, Record<string, OperationObject>>).flatMap(([path, methods]) =>
+    Object.entries(methods).map(([method, op]) => ({ route: `${method.toUpperCase()} ${path}`, op })),
+  );
+
+async function validate(document: OpenApiDocument) {
+  return new Validator().validate(structuredClone(document));
+}
+
+describe("the OpenAPI document", () => {
+  it("is committed as the routes generate it, and so are the client's types", async () => {
+    // Each problem names the command that regenerates the files.
+    expect(await apiDrift()).toEqual([]);
+  });
+
+  it("is valid OpenAPI 3.1, and the validator refuses a broken one", async () => {
+    const document = await openApiDocument();
+    expect(document.openapi).toBe("3.1.0");
+    expect(await validate(document)).toEqual({ valid: true });
+    const broken = structuredClone(document) as { paths: Record<string, Record<string, { responses?: unknown }>> };
+    delete broken.paths["/api/v1/status"]!.get!.responses;
+    broken.paths["/api/v1/status"]!.get!.responses = "none";
+    expect((await validate(broken)).valid).toBe(false);
+  });
+
+  it("lists every route the app registers, each with a unique operationId, a known tag and its credentials", async () => {
+    const aggregator = new Aggregator({
+      config: parseConfig(
+        "targets: [{ id: a, name: A, system: S, instances: [{ name: main, tcp: { host: 127.0.0.1, port: 9 } }] }]\n",
+        "t.yml",
+        {},
+      ),
+      dataDir: ":memory:",
+      clock: new ManualClock(0),
+    });
+    const settings = settingsFromEnv({ LOOKOUT_METRICS_TOKEN: "m".repeat(20), LOOKOUT_ADMIN_TOKEN: "a".repeat(20) });
+    const app = buildApp({ settings, aggregator });
+    const registered: string[] = [];
+    app.addHook("onRoute", (route) => {
+      for (const method of [route.method].flat()) {
+        // Fastify adds a HEAD route for every GET; it is not a route of its own.
+        if (method !== "HEAD") registered.push(`${method} ${route.url.replace(/:(\w+)/g, "{$1}")}`);
+      }
+    });
+    try {
+      await app.ready();
+      const document = operations(await openApiDocument());
+      expect(document.map((o) => o.route).sort()).toEqual(registered.sort());
+      expect(registered.length).toBeGreaterThan(15);
+
+      const ids = document.map((o) => o.op.operationId);
+      expect(ids.every((id) => typeof id === "string" && /^[a-z][A-Za-z]+$/.test(id))).toBe(true);
+      expect(new Set(ids).size).toBe(ids.length);
+      const tags = new Set<string>(TAGS.map((t) => t.name));
+      for (const { route, op } of document) {
+        expect(op.tags?.length, route).toBe(1);
+        expect(tags.has(op.tags![0]!), route).toBe(true);
+        // A route is declared protected exactly when it can answer 401, and only with a declared scheme.
+        expect(op.security, route).toBeDefined();
+        expect(op.security!.length > 0, route).toBe("401" in op.responses);
+        for (const requirement of op.security!)
+          for (const scheme of Object.keys(requirement)) expect(scheme in SECURITY_SCHEMES, route).toBe(true);
+      }
+    } finally {
+      await app.close();
+      await aggregator.close();
+    }
+  });
+
+  it("is served at /api/openapi.json without credentials, as committed, by an app of any config", async () => {
+    const aggregator = new Aggregator({
+      config: parseConfig(
+        `
+synthetics:
+  urls: { automatrix: "http://10.1.2.3:8001", relaycore: "http://10.1.2.3:8002", neuroweaver: "http://10.1.2.3:8003" }
+targets:
+  - { id: b, name: B, system: T, public: false, instances: [{ name: main, http: { url: "http://10.1.2.3:1/" } }] }
+`,
+        "t.yml",
+        {},
+      ),
+      dataDir: ":memory:",
+      clock: new ManualClock(Date.parse("2026-12-04T00:00:00Z")),
+    });
+    const settings = settingsFromEnv({ LOOKOUT_METRICS_TOKEN: "m".repeat(20), LOOKOUT_ADMIN_TOKEN: "a".repeat(20) });
+    const app = buildApp({ settings, aggregator });
+    try {
+      const response = await app.inject({ url: OPENAPI_ROUTE });
+      expect(response.statusCode).toBe(200);
+      expect(response.headers["content-type"]).toBe("application/json; charset=utf-8");
+      expect(response.json()).toEqual(JSON.parse(readFileSync(OPENAPI_FILE, "utf8")));
+    } finally {
+      await app.close();
+      await aggregator.close();
+    }
+  });
+});
