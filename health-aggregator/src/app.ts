@@ -9,6 +9,7 @@ import type { Aggregator, WebhookAlert } from "./aggregator.js";
 import { registerAdminRoutes } from "./admin/routes.js";
 import { requireBearer } from "./auth.js";
 import type { AggregatorSettings } from "./config.js";
+import { registerCors } from "./cors.js";
 import { alertsSchema, errorSchema, healthSchema, historySchema, incidentsSchema, statusSchema } from "./schemas.js";
 import { operation } from "./openapi/operation.js";
 import { registerOpenApi, registerOpenApiRoute } from "./openapi/routes.js";
@@ -82,6 +83,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   // The generator and CORS hook only into routes registered after them, so the routes are a plugin loaded once
   // they are.
+  registerCors(app, () => aggregator.corsOrigins);
   registerOpenApi(app, deps.settings.version);
   app.register((routes, _options, done) => {
     // Answered from memory: the body is built (and the database write probe run) at most once per second of the
