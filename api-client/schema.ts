@@ -297,7 +297,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The aggregator's own health: its state, dependencies and request figures of the last minute. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -368,7 +368,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description Every public target's current state (every target with public_status.details). */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -426,7 +426,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The target's availability, time per state, latency percentiles and incidents over the window. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -502,7 +502,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description Incidents, newest first. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -568,7 +568,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description How many alerts were recorded. */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -617,7 +617,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description Alert instances from Alertmanager's notifications, newest first. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -661,7 +661,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The enabled flows: schedule, threshold, state and last run. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -745,7 +745,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The flow's latest runs, newest first. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -842,7 +842,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description One run of a synthetic flow: its steps, outcome and trace. */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -961,7 +961,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description Maintenance windows. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1063,7 +1063,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description A maintenance window. */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -1162,7 +1162,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A maintenance window. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1261,7 +1261,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The window was deleted, with its silences expired. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1358,7 +1358,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A maintenance window. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1469,7 +1469,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description Alertmanager's silences. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1586,7 +1586,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The silence's id. */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -1670,7 +1670,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The id of the silence expired. */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -238,7 +238,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
             },
           },
           response: {
-            202: { type: "object", properties: { accepted: { type: "integer" } } },
+            202: {
+              description: "How many alerts were recorded.",
+              type: "object",
+              properties: { accepted: { type: "integer" } },
+            },
             400: errorSchema,
             401: errorSchema,
           },

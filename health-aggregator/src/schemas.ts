@@ -11,6 +11,7 @@ export const errorSchema = {
 } as const;
 
 export const healthSchema = {
+  description: "The aggregator's own health: its state, dependencies and request figures of the last minute.",
   type: "object",
   required: ["status", "timestamp", "uptime", "version", "dependencies", "metrics"],
   properties: {
@@ -54,12 +55,14 @@ const incident = {
 } as const;
 
 export const incidentsSchema = {
+  description: "Incidents, newest first.",
   type: "object",
   required: ["incidents"],
   properties: { incidents: { type: "array", items: incident } },
 } as const;
 
 export const statusSchema = {
+  description: "Every public target's current state (every target with public_status.details).",
   type: "object",
   required: ["generatedAt", "targets"],
   properties: {
@@ -107,6 +110,7 @@ export const statusSchema = {
 } as const;
 
 export const historySchema = {
+  description: "The target's availability, time per state, latency percentiles and incidents over the window.",
   type: "object",
   required: ["targetId", "window", "from", "to", "availability", "latency", "incidents"],
   properties: {
@@ -129,6 +133,7 @@ export const historySchema = {
 } as const;
 
 export const alertsSchema = {
+  description: "Alert instances from Alertmanager's notifications, newest first.",
   type: "object",
   required: ["alerts"],
   properties: {

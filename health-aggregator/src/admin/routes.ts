@@ -79,6 +79,7 @@ export function registerAdminRoutes(app: FastifyInstance, aggregator: Aggregator
         },
         response: {
           200: {
+            description: "Maintenance windows.",
             type: "object",
             required: ["windows"],
             properties: { windows: { type: "array", items: windowSchema } },
@@ -227,6 +228,7 @@ export function registerAdminRoutes(app: FastifyInstance, aggregator: Aggregator
         params: windowIdParams,
         response: {
           200: {
+            description: "The window was deleted, with its silences expired.",
             type: "object",
             required: ["deleted"],
             properties: { deleted: { type: "integer" }, warnings: { type: "array", items: { type: "string" } } },
@@ -266,6 +268,7 @@ export function registerAdminRoutes(app: FastifyInstance, aggregator: Aggregator
         },
         response: {
           200: {
+            description: "Alertmanager's silences.",
             type: "object",
             required: ["silences"],
             properties: { silences: { type: "array", items: silenceSchema } },
@@ -296,7 +299,12 @@ export function registerAdminRoutes(app: FastifyInstance, aggregator: Aggregator
         ...adminOperation("createSilence", "Create an Alertmanager silence (write claim)"),
         body: createSilenceBody,
         response: {
-          201: { type: "object", required: ["id"], properties: { id: { type: "string" } } },
+          201: {
+            description: "The silence's id.",
+            type: "object",
+            required: ["id"],
+            properties: { id: { type: "string" } },
+          },
           502: errorSchema,
           ...adminErrors,
         },
@@ -336,7 +344,12 @@ export function registerAdminRoutes(app: FastifyInstance, aggregator: Aggregator
         ...adminOperation("expireSilence", "Expire an Alertmanager silence (write claim)"),
         params: silenceIdParams,
         response: {
-          200: { type: "object", required: ["expired"], properties: { expired: { type: "string" } } },
+          200: {
+            description: "The id of the silence expired.",
+            type: "object",
+            required: ["expired"],
+            properties: { expired: { type: "string" } },
+          },
           404: errorSchema,
           502: errorSchema,
           ...adminErrors,

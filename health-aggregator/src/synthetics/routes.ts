@@ -59,6 +59,7 @@ const traceSchema = {
 } as const;
 
 export const runSchema = {
+  description: "One run of a synthetic flow: its steps, outcome and trace.",
   type: "object",
   required: ["runId", "flow", "trigger", "startedAt", "durationMs", "outcome", "traceId", "steps"],
   properties: {
@@ -93,6 +94,7 @@ export const runSchema = {
 } as const;
 
 export const flowsSchema = {
+  description: "The enabled flows: schedule, threshold, state and last run.",
   type: "object",
   required: ["flows"],
   properties: {
@@ -191,6 +193,7 @@ export function registerSyntheticsRoutes(
         },
         response: {
           200: {
+            description: "The flow's latest runs, newest first.",
             type: "object",
             required: ["flow", "runs"],
             properties: { flow: { type: "string" }, runs: { type: "array", items: runSchema } },
