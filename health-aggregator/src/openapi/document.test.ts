@@ -1,10 +1,12 @@
 /**
  * The published API document: the committed health-aggregator/openapi.json and api-client/schema.ts are what the
  * routes generate, the document is valid OpenAPI 3.1 (a strict validator of the specification's own JSON Schema),
- * and every route the app registers is in it with an operationId, a tag and its credentials.
+ * and every route the app registers is in it with an operationId, a tag, a description of each reply and the
+ * credentials it enforces (checked against the app: refused without them, accepted with them).
  */
 import { readFileSync } from "node:fs";
 import { Validator } from "@seriousme/openapi-schema-validator";
+import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { Aggregator } from "../aggregator.js";
 import { buildApp } from "../app.js";
@@ -83,8 +85,66 @@ describe("the OpenAPI document", () => {
         // A route is declared protected exactly when it can answer 401, and only with a declared scheme.
         expect(op.security, route).toBeDefined();
         expect(op.security!.length > 0, route).toBe("401" in op.responses);
+        for (const [code, reply] of Object.entries(op.responses))
+          expect((reply as { description: string }).description, `${route} ${code}`).not.toBe("Default Response");
         for (const requirement of op.security!)
           for (const scheme of Object.keys(requirement)) expect(scheme in SECURITY_SCHEMES, route).toBe(true);
+      }
+    } finally {
+      await app.close();
+      await aggregator.close();
+    }
+  });
+
+  it("declares the credentials each route enforces: refused without them, accepted with the declared scheme's", async () => {
+    const secret = "a-secret-for-the-document-test-0123456789";
+    const aggregator = new Aggregator({
+      config: parseConfig(
+        `
+admin: { jwt: { hs256_secret_env: DOC_TEST_JWT_SECRET, issuer: lookout, audience: lookout-aggregator } }
+targets: [{ id: a, name: A, system: S, instances: [{ name: main, tcp: { host: 127.0.0.1, port: 9 } }] }]
+`,
+        "t.yml",
+        {},
+      ),
+      dataDir: ":memory:",
+      clock: new ManualClock(Date.now()),
+      env: { DOC_TEST_JWT_SECRET: secret },
+    });
+    const settings = settingsFromEnv({ LOOKOUT_METRICS_TOKEN: "m".repeat(20), LOOKOUT_ADMIN_TOKEN: "a".repeat(20) });
+    const jwt = await new SignJWT({ scope: "lookout:admin" })
+      .setProtectedHeader({ alg: "HS256" })
+      .setIssuer("lookout")
+      .setAudience("lookout-aggregator")
+      .setSubject("document-test")
+      .setExpirationTime("5m")
+      .sign(new TextEncoder().encode(secret));
+    const credential: Record<string, string> = {
+      metricsToken: settings.metricsToken,
+      adminToken: settings.adminToken,
+      adminJwt: jwt,
+    };
+    // Valid path parameters; "nope" names no flow, so nothing is run.
+    const PARAMS: Record<string, string> = { id: "1", flow: "nope" };
+    const app = buildApp({ settings, aggregator });
+    try {
+      for (const { route, op } of operations(await openApiDocument())) {
+        const [method, path] = route.split(" ") as ["GET" | "POST" | "DELETE", string];
+        const url = path.replace(/\{(\w+)\}/g, (_m, name: string) => PARAMS[name] ?? "x");
+        const anonymous = await app.inject({ method, url });
+        const scheme = Object.keys(op.security?.[0] ?? {})[0];
+        if (!scheme) {
+          expect(anonymous.statusCode, route).not.toBe(401);
+          continue;
+        }
+        expect(anonymous.statusCode, route).toBe(401);
+        const authorized = await app.inject({
+          method,
+          url,
+          headers: { authorization: `Bearer ${credential[scheme]}` },
+        });
+        expect(authorized.statusCode, `${route} with ${scheme}`).not.toBe(401);
+        expect(authorized.statusCode, `${route} with ${scheme}`).not.toBe(403);
       }
     } finally {
       await app.close();
