@@ -4,7 +4,9 @@
  * and every route the app registers is in it with an operationId, a tag, a description of each reply and the
  * credentials it enforces (checked against the app: refused without them, accepted with them).
  */
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
@@ -13,7 +15,7 @@ import { buildApp } from "../app.js";
 import { settingsFromEnv } from "../config.js";
 import { parseConfig } from "../config/load.js";
 import { ManualClock } from "../engine/manual-clock.js";
-import { apiDrift, OPENAPI_FILE, openApiDocument, type OpenApiDocument } from "./document.js";
+import { apiDrift, OPENAPI_FILE, openApiDocument, type OpenApiDocument, writeApiFiles } from "./document.js";
 import { SECURITY_SCHEMES, TAGS } from "./operation.js";
 import { OPENAPI_ROUTE } from "./routes.js";
 
@@ -37,6 +39,25 @@ describe("the OpenAPI document", () => {
   it("is committed as the routes generate it, and so are the client's types", async () => {
     // Each problem names the command that regenerates the files.
     expect(await apiDrift()).toEqual([]);
+  });
+
+  it("names a stale or missing file and the command that regenerates it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lookout-openapi-"));
+    try {
+      const files = { document: join(dir, "openapi.json"), types: join(dir, "schema.ts") };
+      writeFileSync(files.document, readFileSync(OPENAPI_FILE, "utf8").replace('"getStatus"', '"getState"'));
+      const problems = await apiDrift(files);
+      expect(problems).toEqual([
+        expect.stringMatching(
+          /openapi\.json: differs from what the aggregator's routes generate \(run `node bin\/lookout\.mjs api build`\)$/,
+        ),
+        expect.stringMatching(/schema\.ts: missing \(run `node bin\/lookout\.mjs api build`\)$/),
+      ]);
+      await writeApiFiles(files);
+      expect(await apiDrift(files)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("is valid OpenAPI 3.1, and the validator refuses a broken one", async () => {

@@ -17,6 +17,13 @@ export const OPENAPI_FILE = join(REPO_ROOT, "health-aggregator", "openapi.json")
 export const CLIENT_TYPES_FILE = join(REPO_ROOT, "api-client", "schema.ts");
 export const API_BUILD_COMMAND = "node bin/lookout.mjs api build";
 
+/** Where the generated files go; a test points them elsewhere. */
+export interface ApiFiles {
+  document: string;
+  types: string;
+}
+const COMMITTED: ApiFiles = { document: OPENAPI_FILE, types: CLIENT_TYPES_FILE };
+
 /** An OpenAPI document as JSON; its shape is checked by the validator in the test, not by a type here. */
 export type OpenApiDocument = Record<string, unknown>;
 
@@ -69,25 +76,25 @@ export async function clientTypes(document: OpenApiDocument): Promise<string> {
   );
 }
 
-async function expectedFiles(): Promise<Map<string, string>> {
+async function expectedFiles(files: ApiFiles): Promise<Map<string, string>> {
   const document = await openApiDocument();
   return new Map([
-    [OPENAPI_FILE, openApiJson(document)],
-    [CLIENT_TYPES_FILE, await clientTypes(document)],
+    [files.document, openApiJson(document)],
+    [files.types, await clientTypes(document)],
   ]);
 }
 
 /** Writes both files; returns their paths. */
-export async function writeApiFiles(): Promise<string[]> {
-  const files = await expectedFiles();
-  for (const [path, text] of files) writeFileSync(path, text);
-  return [...files.keys()];
+export async function writeApiFiles(files = COMMITTED): Promise<string[]> {
+  const expected = await expectedFiles(files);
+  for (const [path, text] of expected) writeFileSync(path, text);
+  return [...expected.keys()];
 }
 
 /** The committed files that are missing or differ from what the routes generate, each with the command to fix it. */
-export async function apiDrift(): Promise<string[]> {
+export async function apiDrift(files = COMMITTED): Promise<string[]> {
   const problems: string[] = [];
-  for (const [path, text] of await expectedFiles()) {
+  for (const [path, text] of await expectedFiles(files)) {
     const name = relative(REPO_ROOT, path);
     if (!existsSync(path)) problems.push(`${name}: missing (run \`${API_BUILD_COMMAND}\`)`);
     else if (readFileSync(path, "utf8") !== text)
