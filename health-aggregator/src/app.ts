@@ -1,7 +1,8 @@
 /**
  * The health aggregator as a Fastify app. buildApp() builds the HTTP interface over an Aggregator (engine, store,
  * metrics — see aggregator.ts), so tests run the same app through inject(). Every route declares its request and
- * response schemas, errors included; errors say what was wrong and never leak internals.
+ * response schemas, errors included, and its operation (openapi/operation.ts): the published OpenAPI document is
+ * generated from them. Errors say what was wrong and never leak internals.
  */
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from "fastify";
 import { pino } from "pino";
@@ -81,8 +82,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     window.record(reply.elapsedTime, reply.statusCode >= 500);
   });
 
-  // The generator and CORS hook only into routes registered after them, so the routes are a plugin loaded once
-  // they are.
+  // CORS and the OpenAPI generator see only the routes registered after they have loaded, so the routes are
+  // registered in a plugin of their own, which Fastify loads after them.
   registerCors(app, () => aggregator.corsOrigins);
   registerOpenApi(app, deps.settings.version);
   app.register((routes, _options, done) => {

@@ -1,8 +1,9 @@
 /**
  * Cross-origin access for browser pages on the origins of the config's `cors.origins` (config/cors.ts), read on each
  * request so a reload takes effect at once. Any other origin gets no `Access-Control-Allow-Origin`, so its browser
- * refuses to hand the page the reply (and answers the preflight of a request with a token with an error): the
- * default, with no origin configured, is no cross-origin access at all.
+ * withholds the reply from the page (and fails the preflight that a request with a token needs first). The default,
+ * no origin configured, is no cross-origin access at all. The preflight route (`OPTIONS *`) is hidden from the
+ * OpenAPI document: it belongs to the protocol, not to the API.
  *
  * Credentials are bearer tokens in the Authorization header, which a preflight must allow; the API sets no cookies,
  * so `Access-Control-Allow-Credentials` is never sent (fetch's default `credentials: "same-origin"` suffices).
