@@ -9,6 +9,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const sourceDirs = [
+  "api-client",
   "cli",
   "shared",
   "stack",

@@ -31,6 +31,7 @@ import { renderConfigs } from "./render.js";
 import { sentinel, SENTINEL_HELP } from "./sentinel.js";
 import { synthetics, SYNTHETICS_HELP } from "./synthetics.js";
 import { DASHBOARD_DIR, dashboardDrift, writeDashboards } from "../dashboards/index.js";
+import { apiDrift, writeApiFiles } from "../health-aggregator/index.js";
 
 const HELP: Record<string, string> = {
   main: `lookout — production monitoring for AutoMatrix, RelayCore and NeuroWeaver
@@ -48,6 +49,8 @@ Commands:
   synthetics run <flow>  run a synthetic flow now (through the aggregator, or --local) and print its result
   dashboards build  write the Grafana dashboards (dashboards/*.ts) as JSON into grafana-provisioning/dashboards/json/
   dashboards check  fail when that JSON and its sources disagree
+  api build         write the aggregator's OpenAPI document and the typed client's types generated from its routes
+  api check         fail when those committed files and the routes disagree
   helm sync         copy the config files the Helm chart renders from into deploy/helm/lookout/files/
   helm check        fail when a copy in the chart and its source disagree
   admin token       mint a short-lived JWT for the aggregator's admin API
@@ -106,6 +109,12 @@ LOOKOUT_AGGREGATOR_CONFIG).
 
   TOKEN=$(lookout admin token)
   curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8080/api/v1/admin/maintenance`,
+  api: `Usage: lookout api build|check
+
+  build    Build the health aggregator's app, generate its OpenAPI 3.1 document from the routes' schemas and write it
+           to health-aggregator/openapi.json, and its TypeScript types (openapi-typescript) to api-client/schema.ts.
+           Commit both: the api-client package and its users are typed from them.
+  check    Exit 1, naming each file, when one is missing or differs from what the routes generate.`,
   helm: `Usage: lookout helm sync|check
 
   sync     Copy the repository's config files that deploy/helm/lookout renders (collector, Prometheus, Alertmanager,
@@ -242,6 +251,21 @@ export async function main(argv: string[]): Promise<number> {
           "LOOKOUT_ERR_USAGE",
           `unknown dashboards command ${JSON.stringify(sub ?? "")}\n\n${HELP.dashboards}`,
         );
+      }
+      case "api": {
+        const [sub, ...subArgs] = rest;
+        parse("api", subArgs, {}, 0, `api ${sub ?? ""}`.trim());
+        if (sub === "build") {
+          for (const file of await writeApiFiles()) out(`wrote ${file}`);
+          return 0;
+        }
+        if (sub === "check") {
+          const problems = await apiDrift();
+          for (const problem of problems) out(`✗ ${problem}`);
+          if (problems.length === 0) out("the API document and the client's types match the routes");
+          return problems.length === 0 ? 0 : 1;
+        }
+        throw new LookoutError("LOOKOUT_ERR_USAGE", `unknown api command ${JSON.stringify(sub ?? "")}\n\n${HELP.api}`);
       }
       case "helm": {
         const [sub, ...subArgs] = rest;

@@ -123,6 +123,8 @@ export class Aggregator {
   readonly synthetics: SyntheticsService;
   readonly maintenance: MaintenanceCalendar;
   admin: AdminParts;
+  /** cors.origins of the config in force: the origins whose pages may call the API. */
+  corsOrigins: ReadonlySet<string>;
   private lastFlushMs = 0;
   /** public_status.details of the config in force. */
   private statusDetails: boolean;
@@ -151,6 +153,7 @@ export class Aggregator {
     this.store = new UptimeStore({ path });
     this.admin = adminParts(options.config, options.env ?? process.env);
     this.statusDetails = options.config.publicStatus?.details ?? false;
+    this.corsOrigins = new Set(options.config.cors?.origins);
     this.maintenance = new MaintenanceCalendar(this.store.db, () => this.clock.now());
     this.pool = createHttpPool();
     this.engine = new Engine(options.config, {
@@ -201,6 +204,7 @@ export class Aggregator {
     this.synthetics.apply(config.synthetics);
     this.admin = admin;
     this.statusDetails = config.publicStatus?.details ?? false;
+    this.corsOrigins = new Set(config.cors?.origins);
     this.generation++;
   }
 

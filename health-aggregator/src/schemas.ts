@@ -4,12 +4,14 @@ const status = { type: "string", enum: ["healthy", "degraded", "unhealthy"] } as
 const nullableNumber = { type: ["number", "null"] } as const;
 
 export const errorSchema = {
+  description: "An error: a code (`not_found`, `unauthorized`, …) and what was wrong.",
   type: "object",
   required: ["error", "message"],
   properties: { error: { type: "string" }, message: { type: "string" } },
 } as const;
 
 export const healthSchema = {
+  description: "The aggregator's own health: its state, dependencies and request figures of the last minute.",
   type: "object",
   required: ["status", "timestamp", "uptime", "version", "dependencies", "metrics"],
   properties: {
@@ -53,12 +55,14 @@ const incident = {
 } as const;
 
 export const incidentsSchema = {
+  description: "Incidents, newest first.",
   type: "object",
   required: ["incidents"],
   properties: { incidents: { type: "array", items: incident } },
 } as const;
 
 export const statusSchema = {
+  description: "Every public target's current state (every target with public_status.details).",
   type: "object",
   required: ["generatedAt", "targets"],
   properties: {
@@ -106,6 +110,7 @@ export const statusSchema = {
 } as const;
 
 export const historySchema = {
+  description: "The target's availability, time per state, latency percentiles and incidents over the window.",
   type: "object",
   required: ["targetId", "window", "from", "to", "availability", "latency", "incidents"],
   properties: {
@@ -128,6 +133,7 @@ export const historySchema = {
 } as const;
 
 export const alertsSchema = {
+  description: "Alert instances from Alertmanager's notifications, newest first.",
   type: "object",
   required: ["alerts"],
   properties: {

@@ -1,15 +1,15 @@
 /**
- * The admin API: maintenance windows and Alertmanager silences, behind a JWT (admin/jwt.ts). Reads need a valid
+ * The admin API: maintenance windows and Alertmanager silences, behind a JWT (guard.ts, jwt.ts). Reads need a valid
  * token; writes also need the configured write claim. 401 and 403 follow RFC 6750 (`WWW-Authenticate: Bearer
  * error="invalid_token" | "insufficient_scope"`).
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply } from "fastify";
 import type { Aggregator } from "../aggregator.js";
 import { type MaintenanceWindow, windowState } from "../maintenance/calendar.js";
+import { operation } from "../openapi/operation.js";
 import { errorSchema } from "../schemas.js";
 import { AlertmanagerError, type Matcher, regexLiteral } from "./alertmanager.js";
-import type { AdminIdentity } from "./jwt.js";
-import { TokenError } from "./jwt.js";
+import { identityOf, requireJwt } from "./guard.js";
 import {
   adminErrors,
   createSilenceBody,
@@ -20,52 +20,10 @@ import {
   windowSchema,
 } from "./schemas.js";
 
-const REALM = "lookout-admin";
 /** A window may start this much before "now" (clocks and request latency); earlier would rewrite recorded history. */
 const PAST_START_TOLERANCE_MS = 60_000;
 /** Labels the alert rules put on per-target and per-service alerts; a window silences both (see docs). */
 export const SILENCE_LABELS = ["target", "service"] as const;
-
-const identities = new WeakMap<FastifyRequest, AdminIdentity>();
-
-function requireJwt(aggregator: Aggregator, write: boolean) {
-  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    const verifier = aggregator.admin.verifier;
-    if (!verifier) {
-      await reply.code(503).send({
-        error: "admin_disabled",
-        message: "the admin API is not configured: set admin.jwt in the aggregator's config",
-      });
-      return;
-    }
-    const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization?.trim() ?? "");
-    if (!match?.[1]) {
-      await reply
-        .code(401)
-        .header("www-authenticate", `Bearer realm="${REALM}"`)
-        .send({ error: "unauthorized", message: "the admin API requires an Authorization: Bearer <JWT> header" });
-      return;
-    }
-    try {
-      const identity = await verifier.verify(match[1]);
-      if (write && !identity.canWrite) {
-        const { writeClaim, writeValue } = aggregator.admin.jwtConfig!;
-        await reply
-          .code(403)
-          .header("www-authenticate", `Bearer realm="${REALM}", error="insufficient_scope", scope="${writeValue}"`)
-          .send({ error: "forbidden", message: `writes need "${writeValue}" in the token's "${writeClaim}" claim` });
-        return;
-      }
-      identities.set(request, identity);
-    } catch (error) {
-      const message = error instanceof TokenError ? error.message : "the token is not valid";
-      await reply
-        .code(401)
-        .header("www-authenticate", `Bearer realm="${REALM}", error="invalid_token", error_description="${message}"`)
-        .send({ error: "unauthorized", message });
-    }
-  };
-}
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -85,6 +43,8 @@ function windowView(w: MaintenanceWindow, now: number, warnings?: string[]) {
     ...(warnings?.length ? { warnings } : {}),
   };
 }
+
+const adminOperation = (operationId: string, summary: string) => operation(operationId, "admin", "adminJwt", summary);
 
 const badRequest = (reply: FastifyReply, message: string) => reply.code(400).send({ error: "bad_request", message });
 
@@ -108,6 +68,7 @@ export function registerAdminRoutes(app: FastifyInstance, aggregator: Aggregator
     {
       onRequest: read,
       schema: {
+        ...adminOperation("listMaintenanceWindows", "Maintenance windows"),
         querystring: {
           type: "object",
           additionalProperties: false,
@@ -118,6 +79,7 @@ export function registerAdminRoutes(app: FastifyInstance, aggregator: Aggregator
         },
         response: {
           200: {
+            description: "Maintenance windows.",
             type: "object",
             required: ["windows"],
             properties: { windows: { type: "array", items: windowSchema } },
@@ -137,7 +99,11 @@ export function registerAdminRoutes(app: FastifyInstance, aggregator: Aggregator
     "/api/v1/admin/maintenance/:id",
     {
       onRequest: read,
-      schema: { params: windowIdParams, response: { 200: windowSchema, 404: errorSchema, ...adminErrors } },
+      schema: {
+        ...adminOperation("getMaintenanceWindow", "One maintenance window"),
+        params: windowIdParams,
+        response: { 200: windowSchema, 404: errorSchema, ...adminErrors },
+      },
     },
     async (request, reply) => {
       const w = aggregator.maintenance.get((request.params as { id: number }).id);
@@ -151,6 +117,7 @@ export function registerAdminRoutes(app: FastifyInstance, aggregator: Aggregator
     {
       onRequest: write,
       schema: {
+        ...adminOperation("createMaintenanceWindow", "Create a maintenance window (write claim)"),
         body: createWindowBody,
         response: { 201: windowSchema, 502: errorSchema, ...adminErrors },
       },
@@ -187,7 +154,7 @@ export function registerAdminRoutes(app: FastifyInstance, aggregator: Aggregator
       ];
       if (targets.length === 0) return badRequest(reply, "name at least one target or system");
 
-      const { subject } = identities.get(request)!;
+      const { subject } = identityOf(request);
       // Silences first: if Alertmanager refuses, nothing is stored and the caller can retry as a whole.
       const silenceIds: string[] = [];
       const alertmanager = aggregator.admin.alertmanager;
@@ -231,6 +198,7 @@ export function registerAdminRoutes(app: FastifyInstance, aggregator: Aggregator
     {
       onRequest: write,
       schema: {
+        ...adminOperation("endMaintenanceWindow", "End an active window now (write claim)"),
         params: windowIdParams,
         response: { 200: windowSchema, 404: errorSchema, 409: errorSchema, ...adminErrors },
       },
@@ -256,9 +224,11 @@ export function registerAdminRoutes(app: FastifyInstance, aggregator: Aggregator
     {
       onRequest: write,
       schema: {
+        ...adminOperation("deleteMaintenanceWindow", "Delete an upcoming or past window (write claim)"),
         params: windowIdParams,
         response: {
           200: {
+            description: "The window was deleted, with its silences expired.",
             type: "object",
             required: ["deleted"],
             properties: { deleted: { type: "integer" }, warnings: { type: "array", items: { type: "string" } } },
@@ -290,6 +260,7 @@ export function registerAdminRoutes(app: FastifyInstance, aggregator: Aggregator
     {
       onRequest: read,
       schema: {
+        ...adminOperation("listSilences", "Alertmanager's silences"),
         querystring: {
           type: "object",
           additionalProperties: false,
@@ -297,6 +268,7 @@ export function registerAdminRoutes(app: FastifyInstance, aggregator: Aggregator
         },
         response: {
           200: {
+            description: "Alertmanager's silences.",
             type: "object",
             required: ["silences"],
             properties: { silences: { type: "array", items: silenceSchema } },
@@ -324,9 +296,15 @@ export function registerAdminRoutes(app: FastifyInstance, aggregator: Aggregator
     {
       onRequest: write,
       schema: {
+        ...adminOperation("createSilence", "Create an Alertmanager silence (write claim)"),
         body: createSilenceBody,
         response: {
-          201: { type: "object", required: ["id"], properties: { id: { type: "string" } } },
+          201: {
+            description: "The silence's id.",
+            type: "object",
+            required: ["id"],
+            properties: { id: { type: "string" } },
+          },
           502: errorSchema,
           ...adminErrors,
         },
@@ -346,7 +324,7 @@ export function registerAdminRoutes(app: FastifyInstance, aggregator: Aggregator
           matchers: body.matchers,
           startsAt: iso(start),
           endsAt: iso(end),
-          createdBy: `lookout admin (${identities.get(request)!.subject})`,
+          createdBy: `lookout admin (${identityOf(request).subject})`,
           comment: body.comment,
         });
         return reply.code(201).send({ id });
@@ -363,9 +341,15 @@ export function registerAdminRoutes(app: FastifyInstance, aggregator: Aggregator
     {
       onRequest: write,
       schema: {
+        ...adminOperation("expireSilence", "Expire an Alertmanager silence (write claim)"),
         params: silenceIdParams,
         response: {
-          200: { type: "object", required: ["expired"], properties: { expired: { type: "string" } } },
+          200: {
+            description: "The id of the silence expired.",
+            type: "object",
+            required: ["expired"],
+            properties: { expired: { type: "string" } },
+          },
           404: errorSchema,
           502: errorSchema,
           ...adminErrors,

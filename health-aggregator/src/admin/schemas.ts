@@ -5,6 +5,7 @@ const id = { type: "string", pattern: "^[a-z0-9][a-z0-9_-]{0,63}$" } as const;
 const dateTime = { type: "string", format: "date-time" } as const;
 
 export const windowSchema = {
+  description: "A maintenance window.",
   type: "object",
   required: [
     "id",
@@ -72,6 +73,7 @@ const matcher = {
 } as const;
 
 export const silenceSchema = {
+  description: "An Alertmanager silence.",
   type: "object",
   required: ["id", "matchers", "startsAt", "endsAt", "createdBy", "comment", "state"],
   properties: {

@@ -14,6 +14,7 @@ import {
   syntheticsProblems,
   toSyntheticsConfig,
 } from "../synthetics/config.js";
+import { type CorsConfig, corsProblems, type RawCorsConfig, toCorsConfig } from "./cors.js";
 import { configSchema } from "./schema.js";
 
 export type CheckKind = "http" | "tcp" | "postgres" | "redis";
@@ -76,6 +77,8 @@ export interface AggregatorConfig {
   history: { rawDays: number; minuteDays: number; hourDays: number };
   /** details: the unauthenticated /api/v1/status shows every target and its errors (public_status.details). */
   publicStatus?: { details: boolean };
+  /** Origins whose pages may call the API (cors.origins); none by default. */
+  cors?: CorsConfig;
   /** Synthetic flows to run; undefined when the config has no `synthetics:` section. */
   synthetics?: SyntheticsConfig;
   admin: {
@@ -207,6 +210,7 @@ interface RawConfig {
   };
   history?: { raw_days?: number; minute_days?: number; hour_days?: number };
   public_status?: { details?: boolean };
+  cors?: RawCorsConfig;
   synthetics?: RawSyntheticsConfig;
   admin?: {
     jwt?: {
@@ -290,6 +294,7 @@ function crossCheck(config: RawConfig): Located[] {
   };
   for (const t of config.targets) visit(t.id, []);
   if (config.synthetics) problems.push(...syntheticsProblems(config.synthetics, BUILTIN_FLOWS));
+  if (config.cors) problems.push(...corsProblems(config.cors));
   return problems;
 }
 
@@ -358,6 +363,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
         : undefined,
     },
     publicStatus: { details: config.public_status?.details ?? false },
+    cors: toCorsConfig(config.cors),
     history: {
       rawDays: config.history?.raw_days ?? 7,
       minuteDays: config.history?.minute_days ?? 30,

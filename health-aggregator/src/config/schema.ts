@@ -189,6 +189,20 @@ export const configSchema = {
         },
       },
     },
+    cors: {
+      type: "object",
+      additionalProperties: false,
+      description: "Cross-origin access to the API from browser pages. Default: none.",
+      properties: {
+        origins: {
+          type: "array",
+          items: { type: "string" },
+          default: [],
+          description:
+            "Origins (scheme://host[:port], exactly as the browser sends them) whose pages may call the API, e.g. a team's dashboard.",
+        },
+      },
+    },
     history: {
       type: "object",
       additionalProperties: false,

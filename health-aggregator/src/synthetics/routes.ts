@@ -11,6 +11,7 @@ import type { RunResult } from "../../../synthetics/index.js";
 import type { Aggregator } from "../aggregator.js";
 import { requireBearer } from "../auth.js";
 import type { AggregatorSettings } from "../config.js";
+import { operation } from "../openapi/operation.js";
 import { errorSchema } from "../schemas.js";
 import { FlowBusyError } from "./service.js";
 
@@ -58,6 +59,7 @@ const traceSchema = {
 } as const;
 
 export const runSchema = {
+  description: "One run of a synthetic flow: its steps, outcome and trace.",
   type: "object",
   required: ["runId", "flow", "trigger", "startedAt", "durationMs", "outcome", "traceId", "steps"],
   properties: {
@@ -92,6 +94,7 @@ export const runSchema = {
 } as const;
 
 export const flowsSchema = {
+  description: "The enabled flows: schedule, threshold, state and last run.",
   type: "object",
   required: ["flows"],
   properties: {
@@ -157,7 +160,10 @@ export function registerSyntheticsRoutes(
     message: `no enabled flow named "${flow}" (enabled: ${[...service.flows.keys()].join(", ") || "none"})`,
   });
 
-  app.get("/api/v1/synthetics", { schema: { response: { 200: flowsSchema } } }, () => ({
+  const listFlows = {
+    ...operation("listSyntheticFlows", "synthetics", "none", "The enabled flows and their last run"),
+  };
+  app.get("/api/v1/synthetics", { schema: { ...listFlows, response: { 200: flowsSchema } } }, () => ({
     flows: [...service.flows.values()].map((state) => {
       const last = service.runs(state.flow.name, 1)[0];
       return {
@@ -178,6 +184,7 @@ export function registerSyntheticsRoutes(
     "/api/v1/synthetics/:flow/runs",
     {
       schema: {
+        ...operation("listSyntheticRuns", "synthetics", "none", "A flow's latest runs, newest first"),
         params: flowParams,
         querystring: {
           type: "object",
@@ -186,6 +193,7 @@ export function registerSyntheticsRoutes(
         },
         response: {
           200: {
+            description: "The flow's latest runs, newest first.",
             type: "object",
             required: ["flow", "runs"],
             properties: { flow: { type: "string" }, runs: { type: "array", items: runSchema } },
@@ -208,6 +216,7 @@ export function registerSyntheticsRoutes(
     {
       onRequest: requireBearer(deps.settings.adminToken, "synthetics"),
       schema: {
+        ...operation("runSyntheticFlow", "synthetics", "adminToken", "Run a flow now; answers when the run is over"),
         params: flowParams,
         response: { 201: runSchema, 400: errorSchema, 401: errorSchema, 404: errorSchema, 409: errorSchema },
       },

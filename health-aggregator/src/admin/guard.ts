@@ -1,0 +1,57 @@
+/**
+ * The admin API's credentials check: a Fastify onRequest hook that verifies the request's bearer JWT (jwt.ts) and,
+ * for writes, its write claim. 401 and 403 follow RFC 6750 (`WWW-Authenticate: Bearer error="invalid_token" |
+ * "insufficient_scope"`); 503 while admin.jwt is not configured.
+ */
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { Aggregator } from "../aggregator.js";
+import { type AdminIdentity, TokenError } from "./jwt.js";
+
+const REALM = "lookout-admin";
+const identities = new WeakMap<FastifyRequest, AdminIdentity>();
+
+export function requireJwt(aggregator: Aggregator, write: boolean) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const verifier = aggregator.admin.verifier;
+    if (!verifier) {
+      await reply.code(503).send({
+        error: "admin_disabled",
+        message: "the admin API is not configured: set admin.jwt in the aggregator's config",
+      });
+      return;
+    }
+    const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization?.trim() ?? "");
+    if (!match?.[1]) {
+      await reply
+        .code(401)
+        .header("www-authenticate", `Bearer realm="${REALM}"`)
+        .send({ error: "unauthorized", message: "the admin API requires an Authorization: Bearer <JWT> header" });
+      return;
+    }
+    try {
+      const identity = await verifier.verify(match[1]);
+      if (write && !identity.canWrite) {
+        const { writeClaim, writeValue } = aggregator.admin.jwtConfig!;
+        await reply
+          .code(403)
+          .header("www-authenticate", `Bearer realm="${REALM}", error="insufficient_scope", scope="${writeValue}"`)
+          .send({ error: "forbidden", message: `writes need "${writeValue}" in the token's "${writeClaim}" claim` });
+        return;
+      }
+      identities.set(request, identity);
+    } catch (error) {
+      const message = error instanceof TokenError ? error.message : "the token is not valid";
+      await reply
+        .code(401)
+        .header("www-authenticate", `Bearer realm="${REALM}", error="invalid_token", error_description="${message}"`)
+        .send({ error: "unauthorized", message });
+    }
+  };
+}
+
+/** Who a request that passed requireJwt is from. */
+export function identityOf(request: FastifyRequest): AdminIdentity {
+  const identity = identities.get(request);
+  if (!identity) throw new Error("identityOf: the route does not run requireJwt");
+  return identity;
+}
