@@ -1,6 +1,6 @@
 /**
  * The aggregator assembled: config → engine (scheduler, checks, state) → store → metrics, plus the read models the
- * HTTP interface serves. createAggregator() is what server.ts runs and what tests build with an in-memory database
+ * HTTP interface serves. `new Aggregator()` is what server.ts runs and what tests build with an in-memory database
  * and a test clock.
  */
 import { createHash } from "node:crypto";

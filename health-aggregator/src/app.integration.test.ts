@@ -1,7 +1,7 @@
 /**
  * The HTTP interface through the front door (inject), over a real Aggregator with an in-memory SQLite store and a
- * test clock. Check results are fed to the engine directly: the checks themselves are tested in checks/run.test.ts
- * and the scheduler in engine/scheduler.test.ts.
+ * test clock. Check results are fed to the engine directly: the checks themselves are tested in
+ * checks/run.integration.test.ts and the scheduler in engine/scheduler.test.ts.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";

@@ -8,56 +8,21 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import { pino } from "pino";
 import type { Aggregator, WebhookAlert } from "./aggregator.js";
 import { registerAdminRoutes } from "./admin/routes.js";
-import { requireBearer } from "./auth.js";
 import type { AggregatorSettings } from "./config.js";
 import { registerCors } from "./cors.js";
+import { requireBearer } from "./bearer.js";
 import { alertsSchema, errorSchema, healthSchema, historySchema, incidentsSchema, statusSchema } from "./schemas.js";
 import { operation } from "./openapi/operation.js";
 import { registerOpenApi, registerOpenApiRoute } from "./openapi/routes.js";
 import { renderStatusPage } from "./status-page/render.js";
 import { registerSyntheticsRoutes } from "./synthetics/routes.js";
-import type { Status } from "./checks/types.js";
+import { type HealthCheckResponse, RequestWindow } from "@lookout/instrumentation";
 
 export interface AppDeps {
   settings: AggregatorSettings;
   aggregator: Aggregator;
   /** The process's pino logger; tests leave it out (silent). */
   logger?: FastifyBaseLogger;
-}
-
-/** The HealthCheckResponse contract of DESIGN.md. */
-export interface HealthCheckResponse {
-  status: Status;
-  timestamp: string;
-  uptime: number;
-  version: string;
-  dependencies: Record<string, { status: Status; responseTime: number }>;
-  metrics: { requestsPerMinute: number; errorRate: number; avgResponseTime: number };
-}
-
-/** One sliding minute of request outcomes, for the `metrics` block of /health. */
-class RequestWindow {
-  private samples: { at: number; ms: number; error: boolean }[] = [];
-  constructor(private readonly now: () => number) {}
-  record(ms: number, error: boolean): void {
-    this.samples.push({ at: this.now(), ms, error });
-    if (this.samples.length > 100_000) this.samples.shift();
-    this.prune();
-  }
-  summary(): HealthCheckResponse["metrics"] {
-    this.prune();
-    const n = this.samples.length;
-    if (n === 0) return { requestsPerMinute: 0, errorRate: 0, avgResponseTime: 0 };
-    const errors = this.samples.filter((s) => s.error).length;
-    const total = this.samples.reduce((sum, s) => sum + s.ms, 0);
-    return { requestsPerMinute: n, errorRate: errors / n, avgResponseTime: Math.round((total / n) * 100) / 100 };
-  }
-  private prune(): void {
-    const cutoff = this.now() - 60_000;
-    let drop = 0;
-    while (drop < this.samples.length && (this.samples[drop]?.at ?? 0) < cutoff) drop++;
-    if (drop > 0) this.samples = this.samples.slice(drop);
-  }
 }
 
 export const HISTORY_WINDOWS = {

@@ -9,7 +9,7 @@
 import type { FastifyInstance } from "fastify";
 import type { RunResult } from "../../../synthetics/index.js";
 import type { Aggregator } from "../aggregator.js";
-import { requireBearer } from "../auth.js";
+import { requireBearer } from "../bearer.js";
 import type { AggregatorSettings } from "../config.js";
 import { operation } from "../openapi/operation.js";
 import { errorSchema } from "../schemas.js";
