@@ -21,11 +21,12 @@ import { AggregatorMetrics } from "./metrics.js";
 import type { Tracer } from "@opentelemetry/api";
 import { BUILTIN_FLOWS, createTracing, type TraceOptions } from "../../synthetics/index.js";
 import { type CronScheduler, SyntheticsService } from "./synthetics/service.js";
-import { SyntheticRunStore } from "./synthetics/store.js";
 import { syntheticsPageModel } from "./synthetics/render.js";
 import type { MaintenanceNotice, StatusPageModel } from "./status-page/render.js";
 import type { LatencyPoint } from "./status-page/response-chart.js";
-import { type AlertRecord, type Incident, LATENCY_BUCKETS_MS, UptimeStore } from "./store/store.js";
+import { addHistogram, emptyHistogram } from "./store/histogram.js";
+import { SqliteStorage } from "./store/storage.js";
+import type { AlertRecord, DayTotals, Incident, Storage } from "./store/types.js";
 
 export interface AggregatorOptions {
   config: AggregatorConfig;
@@ -74,13 +75,6 @@ function adminParts(config: AggregatorConfig, env: NodeJS.ProcessEnv): AdminPart
   };
 }
 
-interface DayTotals {
-  up: number;
-  degraded: number;
-  down: number;
-  maintenance: number;
-}
-
 interface PastDays {
   today: number;
   generation: number;
@@ -114,7 +108,7 @@ export interface WebhookAlert {
 }
 
 export class Aggregator {
-  readonly store: UptimeStore;
+  readonly store: Storage;
   readonly metrics = new AggregatorMetrics();
   readonly engine: Engine;
   readonly clock: Clock;
@@ -150,14 +144,18 @@ export class Aggregator {
     this.clock = options.clock ?? systemClock;
     const path = options.dataDir === ":memory:" ? ":memory:" : join(options.dataDir, "uptime.db");
     if (path !== ":memory:") mkdirSync(options.dataDir, { recursive: true });
-    this.store = new UptimeStore({ path });
+    this.store = new SqliteStorage({ path });
     this.admin = adminParts(options.config, options.env ?? process.env);
     this.statusDetails = options.config.publicStatus?.details ?? false;
     this.corsOrigins = new Set(options.config.cors?.origins);
-    this.maintenance = new MaintenanceCalendar(this.store.db, () => this.clock.now());
+    this.maintenance = new MaintenanceCalendar(this.store.maintenance, () => this.clock.now());
     this.pool = createHttpPool();
     this.engine = new Engine(options.config, {
-      store: this.store,
+      results: this.store.writer,
+      uptime: this.store.uptime,
+      incidents: this.store.incidents,
+      failovers: this.store.failovers,
+      retention: this.store,
       pool: this.pool,
       metrics: this.metrics,
       logger: options.logger ?? pino({ enabled: false }),
@@ -168,7 +166,7 @@ export class Aggregator {
     });
     this.synthetics = new SyntheticsService({
       catalogue: BUILTIN_FLOWS,
-      store: new SyntheticRunStore(this.store.db),
+      store: this.store.syntheticRuns,
       metrics: this.metrics.synthetics,
       logger: options.logger ?? pino({ enabled: false }),
       tracer: options.tracer ?? createTracing().tracer,
@@ -274,7 +272,7 @@ export class Aggregator {
     if (!this.engine.states.has(targetId)) return undefined;
     const to = this.clock.now();
     const from = to - spanMs;
-    const a = this.store.availability(targetId, from, to);
+    const a = this.store.uptime.availability(targetId, from, to);
     return {
       targetId,
       window,
@@ -287,12 +285,12 @@ export class Aggregator {
       maintenanceSeconds: a.maintenanceMs / 1000,
       noDataSeconds: a.noDataMs / 1000,
       latency: a.latency,
-      incidents: this.store.incidents({ targetId, since: from, limit: 100 }).map(incidentView),
+      incidents: this.store.incidents.list({ targetId, since: from, limit: 100 }).map(incidentView),
     };
   }
 
   incidents(options: { openOnly: boolean; limit: number }) {
-    return this.store.incidents(options).map(incidentView);
+    return this.store.incidents.list(options).map(incidentView);
   }
 
   /**
@@ -322,12 +320,12 @@ export class Aggregator {
         summary: (a.annotations?.summary ?? "").slice(0, 300),
       };
     });
-    this.store.upsertAlerts(records, now);
+    this.store.alerts.upsert(records, now);
     for (const a of alerts) this.metrics.alertsReceived.inc({ status: a.status });
   }
 
   alerts(options: { firingOnly: boolean; limit: number }) {
-    return this.store.alerts(options).map((a) => ({ ...a, startsAt: iso(a.startsAt)!, endsAt: iso(a.endsAt) }));
+    return this.store.alerts.list(options).map((a) => ({ ...a, startsAt: iso(a.startsAt)!, endsAt: iso(a.endsAt) }));
   }
 
   /**
@@ -343,7 +341,7 @@ export class Aggregator {
     const today = Math.floor(now / DAY) * DAY;
     const publicTargets = [...this.engine.states.values()].filter((s) => s.config.public);
     const past = this.pastDays(today, days);
-    const current = this.store.dayRollups(now, 1);
+    const current = this.store.uptime.dayRollups(now, 1);
     const systems = new Map<string, StatusPageModel["systems"][number]>();
     const todayBySystem = new Map<string, DayTotals>();
     for (const state of publicTargets) {
@@ -398,13 +396,13 @@ export class Aggregator {
       title: this.options.title ?? "Service status",
       generatedAt: now,
       systems: [...systems.values()],
-      openIncidents: this.store.incidents({ openOnly: true, limit: 50 }).filter(visible),
-      recentIncidents: this.store
-        .incidents({ since: now - 14 * DAY, limit: 20 })
+      openIncidents: this.store.incidents.list({ openOnly: true, limit: 50 }).filter(visible),
+      recentIncidents: this.store.incidents
+        .list({ since: now - 14 * DAY, limit: 20 })
         .filter((i) => visible(i) && i.endedAt !== null),
       targetNames: names,
       // Watchdog-style alerts (severity none) prove the pipeline works; they are not news for the public.
-      activeAlerts: this.store.alerts({ firingOnly: true, limit: 20 }).filter((a) => a.severity !== "none"),
+      activeAlerts: this.store.alerts.list({ firingOnly: true, limit: 20 }).filter((a) => a.severity !== "none"),
       synthetics: syntheticsPageModel(this.synthetics),
     };
   }
@@ -444,16 +442,14 @@ export class Aggregator {
     const HOUR = 3_600_000;
     const hours = 24;
     const current = Math.floor(now / HOUR) * HOUR;
-    const bucketCount = () => new Array<number>(LATENCY_BUCKETS_MS.length + 1).fill(0);
-    const add = (into: number[], from: number[]) => {
-      for (let i = 0; i < from.length; i++) into[i] = (into[i] ?? 0) + from[i]!;
-    };
+    const bucketCount = emptyHistogram;
+    const add = addHistogram;
     if (
       !this.pastHoursCache ||
       this.pastHoursCache.hour !== current ||
       this.pastHoursCache.generation !== this.generation
     ) {
-      const rows = this.store.hourLatency(current - (hours - 1) * HOUR, current);
+      const rows = this.store.latency.hourLatency(current - (hours - 1) * HOUR, current);
       const systems = new Map<string, LatencyPoint[]>();
       for (const { config } of publicTargets) {
         let points = systems.get(config.system);
@@ -469,7 +465,7 @@ export class Aggregator {
       }
       this.pastHoursCache = { hour: current, generation: this.generation, systems };
     }
-    const live = this.store.hourLatency(current, now + 1);
+    const live = this.store.latency.hourLatency(current, now + 1);
     const out = new Map<string, LatencyPoint[]>();
     for (const { config } of publicTargets) {
       let points = out.get(config.system);
@@ -490,7 +486,7 @@ export class Aggregator {
     if (this.pastCache && this.pastCache.today === today && this.pastCache.generation === this.generation)
       return this.pastCache;
     const DAY = 86_400_000;
-    const rollups = this.store.dayRollups(today - 1, days - 1);
+    const rollups = this.store.uptime.dayRollups(today - 1, days - 1);
     const systems = new Map<string, DayTotals[]>();
     const targets30d = new Map<string, { up: number; observed: number }>();
     for (const state of this.engine.states.values()) {

@@ -344,7 +344,7 @@ describe("admin API", () => {
       expect(h.availability).toBe(1);
       expect(h.incidents).toHaveLength(1);
       expect(h.incidents[0]!.maintenance).toBe(true);
-      expect(aggregator.store.availability("relaycore", t0, clock.now()).maintenanceMs).toBe(0);
+      expect(aggregator.store.uptime.availability("relaycore", t0, clock.now()).maintenanceMs).toBe(0);
 
       expect(metrics).toContain('lookout_target_in_maintenance{target="neuroweaver"} 1');
       expect(metrics).toContain('lookout_target_in_maintenance{target="relaycore"} 0');

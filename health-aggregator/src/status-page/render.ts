@@ -4,7 +4,7 @@
  * only names from config, states, times and availability.
  */
 import type { Status } from "../checks/types.js";
-import type { AlertRecord, DailyBar, Incident } from "../store/store.js";
+import type { AlertRecord, DailyBar, Incident } from "../store/types.js";
 import { renderSynthetics, SYNTHETICS_CSS, type SyntheticsPageModel } from "../synthetics/render.js";
 import { escapeHtml } from "./html.js";
 import { type LatencyPoint, responseTimeChart } from "./response-chart.js";
