@@ -20,7 +20,6 @@ const NOT_YET_SPLIT = new Set([
   `${SRC}/admin/admin.integration.test.ts`,
   `${SRC}/aggregator.ts`,
   `${SRC}/app.integration.test.ts`,
-  `${SRC}/config/load.ts`,
 ]);
 
 /** The TypeScript files git knows under health-aggregator/src (repository-relative). */
