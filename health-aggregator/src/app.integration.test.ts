@@ -13,7 +13,8 @@ import type { CheckResult, Status } from "./checks/types.js";
 import { settingsFromEnv } from "./config.js";
 import { parseConfig } from "./config/load.js";
 import { ManualClock } from "./engine/manual-clock.js";
-import { healthSchema, statusSchema } from "./schemas.js";
+import { healthSchema } from "./api/schemas.js";
+import { statusSchema } from "./read-models/schemas.js";
 import { Ajv } from "ajv";
 
 const metricsToken = "metrics-token-for-tests-0123456789";

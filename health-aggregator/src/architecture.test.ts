@@ -16,11 +16,7 @@ const MAX_LINES = 400;
  * Files over the limit until issue 19's reshape splits them. The list only shrinks: a file not on it may not pass
  * the limit, and a file on it that no longer does must leave it.
  */
-const NOT_YET_SPLIT = new Set([
-  `${SRC}/admin/admin.integration.test.ts`,
-  `${SRC}/aggregator.ts`,
-  `${SRC}/app.integration.test.ts`,
-]);
+const NOT_YET_SPLIT = new Set([`${SRC}/admin/admin.integration.test.ts`, `${SRC}/app.integration.test.ts`]);
 
 /** The TypeScript files git knows under health-aggregator/src (repository-relative). */
 function sourceFiles(): string[] {
