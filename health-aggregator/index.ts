@@ -1,6 +1,7 @@
 /**
  * The health aggregator's public surface for the CLI, tests and benchmarks: its config (parsed and validated once),
- * the app, the Aggregator, the storage (its interfaces and the SQLite implementation), the manual clock and the API document generator. The process entry point is src/server.ts.
+ * the app, the Aggregator, the storage (its interfaces and the SQLite implementation), the manual clock and the API
+ * document generator. The process entry point is src/server.ts.
  */
 export * from "./src/admin/jwt.js";
 export * from "./src/aggregator.js";

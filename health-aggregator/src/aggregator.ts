@@ -10,11 +10,10 @@ import type { Tracer } from "@opentelemetry/api";
 import { type Logger, pino } from "pino";
 import type { Agent } from "undici";
 import { BUILTIN_FLOWS, createTracing, type TraceOptions } from "../../synthetics/index.js";
-import { AlertmanagerClient } from "./admin/alertmanager.js";
-import { JwtVerifier } from "./admin/jwt.js";
+import { type AdminParts, adminParts } from "./admin/credentials.js";
 import { createHttpPool } from "./checks/http.js";
 import type { CheckResult, Status } from "./checks/types.js";
-import type { AggregatorConfig, JwtConfig, TargetConfig } from "./config/load.js";
+import type { AggregatorConfig, TargetConfig } from "./config/load.js";
 import { Engine } from "./engine/engine.js";
 import { type Clock, systemClock } from "./engine/scheduler.js";
 import { MaintenanceCalendar } from "./maintenance/calendar.js";
@@ -53,25 +52,6 @@ export interface AggregatorOptions {
   syntheticsClock?: Clock;
   /** Where flows read their secrets and admin.jwt.hs256_secret_env is looked up (default process.env). */
   env?: NodeJS.ProcessEnv;
-}
-
-/** The admin API's collaborators, rebuilt from config at start and on every reload. */
-export interface AdminParts {
-  jwtConfig: JwtConfig | undefined;
-  verifier: JwtVerifier | undefined;
-  alertmanager: AlertmanagerClient | undefined;
-}
-
-function adminParts(config: AggregatorConfig, env: NodeJS.ProcessEnv): AdminParts {
-  const { jwt, alertmanager } = config.admin;
-  return {
-    jwtConfig: jwt,
-    // Reads the HS256 secret now, so a missing or short secret fails the start or the reload, not a request.
-    verifier: jwt ? new JwtVerifier(jwt, env) : undefined,
-    alertmanager: alertmanager
-      ? new AlertmanagerClient(alertmanager.url, alertmanager.timeoutMs, alertmanager.headers)
-      : undefined,
-  };
 }
 
 export class Aggregator {

@@ -2,7 +2,7 @@
  * The storage contract: what the engine, the read models and the route modules need from the uptime database, as
  * interfaces over plain values. storage.ts implements them on SQLite (better-sqlite3, so the methods are synchronous);
  * no interface hands out a database handle or a statement, so a PostgreSQL implementation can follow the same shapes
- * with promises.
+ * with promises. test-support/contract.ts is the suite every implementation passes.
  */
 import type { RunResult } from "../../../synthetics/index.js";
 import type { CheckResult, Status } from "../checks/types.js";

@@ -2,7 +2,7 @@
  * The status page's "Synthetic checks" section: per enabled flow, its state and latest runs, each linked to its
  * trace in Jaeger when `synthetics.jaeger_ui_url` is configured — at the offending span when a trace assertion failed.
  * Shown: the flow's description, outcome, time and duration of each run, and whether its trace could be read — never
- * step errors, URLs of the systems or anything a response said.
+ * step errors, URLs of the systems or anything a response said. The model is built in read-models/synthetics-page.ts.
  */
 import type { SyntheticsPageModel } from "../read-models/synthetics-page.js";
 
