@@ -26,7 +26,9 @@ import {
   type AggregatorConfig,
   type TargetConfig,
   ManualClock,
-  UptimeStore,
+  openDatabase,
+  type SqliteDatabase,
+  SqliteStorage,
 } from "../health-aggregator/index.js";
 import { median, quantile } from "../testkit/index.js";
 
@@ -148,7 +150,7 @@ function storagePerTargetYear(): {
 } {
   const dir = mkdtempSync(join(tmpdir(), "lookout-bench-store-"));
   const file = join(dir, "uptime.db");
-  const store = new UptimeStore({ path: file, flushEveryMs: 0, maxQueue: 5_000 });
+  const store = new SqliteStorage({ path: file, flushEveryMs: 0, maxQueue: 5_000 });
   const t0 = Date.parse("2025-11-27T00:00:00Z");
   const year = 365 * 86_400_000;
   const started = performance.now();
@@ -157,7 +159,7 @@ function storagePerTargetYear(): {
     // One bad hour a week, and realistic latencies.
     const status = (at - t0) % (7 * 86_400_000) < 3_600_000 ? "unhealthy" : "healthy";
     const durationMs = 8 + ((n * 7919) % 40);
-    store.addResult({
+    store.writer.addResult({
       targetId: "api",
       instance: "main",
       role: "primary",
@@ -166,17 +168,14 @@ function storagePerTargetYear(): {
       durationMs,
       ...(status === "unhealthy" ? { error: "HTTP 503" } : {}),
     });
-    store.observe({ targetId: "api", at, status, latencyMs: durationMs, maxGapMs: 35_000 });
+    store.writer.observe({ targetId: "api", at, status, latencyMs: durationMs, maxGapMs: 35_000 });
     n++;
     if (n % 5_760 === 0) store.applyRetention(at, history); // the daily retention job
   }
   store.applyRetention(t0 + year, history);
   store.flush();
-  const pageSize = store.db.pragma("page_size", { simple: true }) as number;
-  const pages = store.db.pragma("page_count", { simple: true }) as number;
-  const free = store.db.pragma("freelist_count", { simple: true }) as number;
-  store.db.pragma("wal_checkpoint(TRUNCATE)");
-  store.close();
+  const { pageSize, pages, freePages: free } = store.sizeInfo();
+  store.close(); // the last connection's close checkpoints the WAL into the file
   const fileBytes = statSync(file).size;
   rmSync(dir, { recursive: true, force: true });
   return {
@@ -188,8 +187,7 @@ function storagePerTargetYear(): {
 }
 
 /** Writes a year of rollups for `count` targets straight into the tables (the write path is measured above). */
-function generateHistory(store: UptimeStore, count: number, detailed: number, now: number): void {
-  const db = store.db;
+function generateHistory(db: SqliteDatabase, count: number, detailed: number, now: number): void {
   const HOUR = 3_600_000;
   const DAY = 86_400_000;
   const histogram = JSON.stringify([0, 120, 1500, 1900, 200, 40, 10, 5, 1, 0, 0, 0]);
@@ -227,7 +225,7 @@ async function loadFrom(url: string, rate: number, seconds: number, auth?: strin
 async function apiLatency(targets: number) {
   const dir = mkdtempSync(join(tmpdir(), "lookout-bench-api-"));
   const now = Date.now();
-  const seed = new UptimeStore({ path: join(dir, "uptime.db"), flushEveryMs: 0 });
+  const seed = openDatabase(join(dir, "uptime.db"));
   const generated = performance.now();
   generateHistory(seed, targets, 100, now);
   seed.close();

@@ -1,6 +1,6 @@
 /**
  * The aggregator process: logger, settings, config (re)loading, signals, listen. Everything else is built by
- * createAggregator()/buildApp(). SIGHUP or an edit of the config file reloads it; an invalid new config is logged
+ * `new Aggregator()` (aggregator.ts) and buildApp() (app.ts). SIGHUP or an edit of the config file reloads it; an invalid new config is logged
  * with its file, line and path, and the running config stays in force. SIGTERM/SIGINT stop checking, finish the
  * writes in progress and close the database before exiting.
  */

@@ -10,7 +10,7 @@ import type { RequestWindow } from "./window.js";
 
 export type HealthStatus = "healthy" | "degraded" | "unhealthy";
 
-/** The HealthCheckResponse contract of DESIGN.md. */
+/** The HealthCheckResponse contract (its JSON schema is in instrumentation/contract.json). */
 export interface HealthCheckResponse {
   status: HealthStatus;
   timestamp: string;

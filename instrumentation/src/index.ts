@@ -1,6 +1,6 @@
 /** Lookout's instrumentation for Node services: see instrument.ts for the one call and docs/instrumentation.md. */
 export { type AiCall, type AiOutcome, AI_ATTRIBUTES, recordAiCall, UserIdHasher } from "./ai.js";
-export { bearerMatches } from "./auth.js";
+export { bearerMatches, unauthorized } from "./auth.js";
 export { type Contract, CONTRACT, CONTRACT_URL, type MetricSpec, metricSpec } from "./contract.js";
 export { type DependencyCheck, type HealthCheckResponse, HealthMonitor, type HealthStatus } from "./health.js";
 export {

@@ -4,15 +4,31 @@
  * "insufficient_scope"`); 503 while admin.jwt is not configured.
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { Aggregator } from "../aggregator.js";
-import { type AdminIdentity, TokenError } from "./jwt.js";
+import type { JwtConfig } from "../config/load.js";
+import { type AdminIdentity, type JwtVerifier, TokenError } from "./jwt.js";
 
 const REALM = "lookout-admin";
 const identities = new WeakMap<FastifyRequest, AdminIdentity>();
 
-export function requireJwt(aggregator: Aggregator, write: boolean) {
+/** The admin JWT settings in force (rebuilt from config at start and on every reload). */
+export interface AdminCredentials {
+  jwtConfig: JwtConfig | undefined;
+  verifier: JwtVerifier | undefined;
+}
+
+/** The onRequest hooks of the admin routes: `read` needs a valid token, `write` also its write claim. */
+export interface AdminGuard {
+  read: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+  write: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+}
+
+export function adminGuard(credentials: () => AdminCredentials): AdminGuard {
+  return { read: requireJwt(credentials, false), write: requireJwt(credentials, true) };
+}
+
+export function requireJwt(credentials: () => AdminCredentials, write: boolean) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    const verifier = aggregator.admin.verifier;
+    const { verifier, jwtConfig } = credentials();
     if (!verifier) {
       await reply.code(503).send({
         error: "admin_disabled",
@@ -31,7 +47,7 @@ export function requireJwt(aggregator: Aggregator, write: boolean) {
     try {
       const identity = await verifier.verify(match[1]);
       if (write && !identity.canWrite) {
-        const { writeClaim, writeValue } = aggregator.admin.jwtConfig!;
+        const { writeClaim, writeValue } = jwtConfig!;
         await reply
           .code(403)
           .header("www-authenticate", `Bearer realm="${REALM}", error="insufficient_scope", scope="${writeValue}"`)

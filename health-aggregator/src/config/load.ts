@@ -99,10 +99,7 @@ export function parseDuration(text: string): number {
 const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
 const validate = ajv.compile(configSchema);
 
-interface Located {
-  path: string;
-  message: string;
-}
+type Located = { path: string; message: string };
 
 /** The YAML node at a JSON pointer such as /targets/0/interval (or the closest existing parent). */
 function nodeAt(doc: Document, pointer: string): Node | undefined {

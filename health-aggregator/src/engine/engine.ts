@@ -10,12 +10,26 @@ import type { AggregatorConfig, TargetConfig } from "../config/load.js";
 import { runCheck } from "../checks/run.js";
 import type { CheckResult } from "../checks/types.js";
 import { AVAILABILITY_WINDOWS, type AggregatorMetrics } from "../metrics.js";
-import type { Interval, UptimeStore } from "../store/store.js";
+import type {
+  FailoverRepository,
+  IncidentRepository,
+  Interval,
+  Retained,
+  ResultWriter,
+  UptimeRepository,
+} from "../store/types.js";
 import { type Clock, Scheduler, systemClock } from "./scheduler.js";
 import { applyResult, newTargetState, rootCause, type TargetState } from "./state.js";
 
 export interface EngineDeps {
-  store: UptimeStore;
+  /** Where results and observations go (store/uptime-writer.ts on SQLite). */
+  results: ResultWriter;
+  /** Availability for lookout_target_availability_ratio. */
+  uptime: Pick<UptimeRepository, "availabilityOfAll">;
+  incidents: IncidentRepository;
+  failovers: FailoverRepository;
+  /** The hourly retention job's: every repository's (store/storage.ts). */
+  retention: Retained;
   pool: Agent;
   metrics: AggregatorMetrics;
   logger: Logger;
@@ -54,7 +68,7 @@ export class Engine {
       onLag: (_key, lagMs) => deps.metrics.checkLag.observe(lagMs / 1000),
       onSkip: () => deps.metrics.checksSkipped.inc(),
     });
-    for (const incident of deps.store.incidents({ openOnly: true, limit: 10_000 })) {
+    for (const incident of deps.incidents.list({ openOnly: true, limit: 10_000 })) {
       this.openIncidents.set(incident.targetId, incident.id);
     }
     this.apply(config);
@@ -95,7 +109,7 @@ export class Engine {
     this.scheduler.start();
     const retention = () => {
       try {
-        this.deps.store.applyRetention(this.clock.now(), this.config.history);
+        this.deps.retention.applyRetention(this.clock.now(), this.config.history);
       } catch (error) {
         this.deps.logger.error({ err: error }, "retention job failed");
       }
@@ -115,7 +129,7 @@ export class Engine {
     const spans = { "24h": 86_400_000, "7d": 7 * 86_400_000, "30d": 30 * 86_400_000 } as const;
     try {
       for (const window of AVAILABILITY_WINDOWS) {
-        const values = this.deps.store.availabilityOfAll(now - spans[window], now);
+        const values = this.deps.uptime.availabilityOfAll(now - spans[window], now);
         for (const [target, ratio] of values) {
           if (this.states.has(target)) this.deps.metrics.availability.set({ target, window }, ratio);
         }
@@ -129,7 +143,7 @@ export class Engine {
     if (this.retentionTimer !== undefined) this.clock.clearTimeout(this.retentionTimer);
     if (this.availabilityTimer !== undefined) this.clock.clearTimeout(this.availabilityTimer);
     await this.scheduler.stop();
-    this.deps.store.flush();
+    this.deps.results.flush();
   }
 
   get inFlight(): number {
@@ -151,13 +165,13 @@ export class Engine {
   record(result: CheckResult): void {
     const state = this.states.get(result.targetId);
     if (!state) return;
-    const { store, metrics, logger } = this.deps;
-    store.addResult(result);
+    const { results, metrics, logger } = this.deps;
+    results.addResult(result);
     const kind = state.config.instances.find((i) => i.name === result.instance)?.check.kind ?? "http";
     metrics.recordCheck(state.config, result, kind);
     const { transition, failover } = applyResult(state, result);
     const windows = this.deps.maintenance?.intervals(result.targetId);
-    store.observe({
+    results.observe({
       targetId: result.targetId,
       at: result.at,
       status: state.confirmed ?? state.observed ?? result.status,
@@ -167,7 +181,7 @@ export class Engine {
     });
     metrics.setTargetStatus(state.config, state.confirmed ?? result.status);
     if (failover) {
-      store.recordFailover(failover.targetId, failover.at, failover.from, failover.to);
+      this.deps.failovers.record(failover);
       metrics.failovers.inc({ target: failover.targetId });
       logger.warn(
         { target: failover.targetId, from: failover.from, to: failover.to },
@@ -185,11 +199,11 @@ export class Engine {
 
   /** Opens or closes the target's incident, and re-derives root causes of every open incident. */
   private updateIncidents(targetId: string, to: string, at: number, error: string | undefined): void {
-    const { store } = this.deps;
+    const { incidents } = this.deps;
     const open = this.openIncidents.get(targetId);
     if (to === "unhealthy" && open === undefined) {
       const name = this.states.get(targetId)?.config.name ?? targetId;
-      const id = store.openIncident({
+      const id = incidents.open({
         targetId,
         startedAt: at,
         rootCause: rootCause(targetId, this.states),
@@ -199,7 +213,7 @@ export class Engine {
       });
       this.openIncidents.set(targetId, id);
     } else if (to !== "unhealthy" && open !== undefined) {
-      store.updateIncident(open, { endedAt: at });
+      incidents.update(open, { endedAt: at });
       this.openIncidents.delete(targetId);
     }
     // A dependency going down (or recovering) changes the root cause of the others' incidents.
@@ -210,7 +224,7 @@ export class Engine {
     }
     for (const [id, incidentId] of this.openIncidents) {
       const root = rootCause(id, this.states);
-      store.updateIncident(incidentId, { rootCause: root, affected: byRoot.get(root) ?? [id] });
+      incidents.update(incidentId, { rootCause: root, affected: byRoot.get(root) ?? [id] });
     }
     this.deps.metrics.incidentsOpen.set(this.openIncidents.size);
   }

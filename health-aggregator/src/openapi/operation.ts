@@ -18,7 +18,7 @@ export type Tag = (typeof TAGS)[number]["name"];
 
 /**
  * How each protected route checks credentials. All three are `Authorization: Bearer …`: /metrics compares the metrics
- * token and the webhook and synthetics' run compare the admin token (auth.ts); the admin API verifies a JWT
+ * token and the webhook and synthetics' run compare the admin token (bearer.ts); the admin API verifies a JWT
  * (admin/jwt.ts) and writes also need its write claim.
  */
 export const SECURITY_SCHEMES = {

@@ -4,8 +4,9 @@
  * only names from config, states, times and availability.
  */
 import type { Status } from "../checks/types.js";
-import type { AlertRecord, DailyBar, Incident } from "../store/store.js";
-import { renderSynthetics, SYNTHETICS_CSS, type SyntheticsPageModel } from "../synthetics/render.js";
+import type { AlertRecord, DailyBar, Incident } from "../store/types.js";
+import type { SyntheticsPageModel } from "../read-models/synthetics-page.js";
+import { renderSynthetics, SYNTHETICS_CSS } from "../synthetics/render.js";
 import { escapeHtml } from "./html.js";
 import { type LatencyPoint, responseTimeChart } from "./response-chart.js";
 

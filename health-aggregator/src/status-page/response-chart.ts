@@ -4,40 +4,18 @@
  * shows are also written out as text (p50 and p95 over the window, and the slowest hour) for screen readers and
  * text browsers; the SVG itself is aria-labelled by them.
  */
-import { LATENCY_BUCKETS_MS } from "../store/store.js";
+import { emptyHistogram, histogramQuantile } from "../store/histogram.js";
 import { escapeHtml } from "./html.js";
 
 export interface LatencyPoint {
   /** Start of the hour (ms). */
   hour: number;
-  /** Bucket counts as stored in the rollups (LATENCY_BUCKETS_MS, then everything above). */
+  /** Bucket counts as stored in the rollups (store/histogram.ts's LATENCY_BUCKETS_MS, then everything above). */
   histogram: number[];
 }
 
-/**
- * A quantile from bucket counts, interpolated linearly inside its bucket — what Prometheus' histogram_quantile
- * does. The overflow bucket has no upper bound: the quantile is reported as its lower bound.
- */
-export function interpolatedQuantile(histogram: number[], q: number): number | null {
-  const total = histogram.reduce((a, b) => a + b, 0);
-  if (total === 0) return null;
-  const rank = q * total;
-  let seen = 0;
-  for (let i = 0; i < histogram.length; i++) {
-    const count = histogram[i]!;
-    if (count > 0 && seen + count >= rank) {
-      const lower = i === 0 ? 0 : LATENCY_BUCKETS_MS[i - 1]!;
-      if (i >= LATENCY_BUCKETS_MS.length) return lower;
-      const upper = LATENCY_BUCKETS_MS[i]!;
-      return lower + ((upper - lower) * (rank - seen)) / count;
-    }
-    seen += count;
-  }
-  return LATENCY_BUCKETS_MS[LATENCY_BUCKETS_MS.length - 1]!;
-}
-
 function sum(histograms: number[][]): number[] {
-  const out = new Array<number>(LATENCY_BUCKETS_MS.length + 1).fill(0);
+  const out = emptyHistogram();
   for (const h of histograms) for (let i = 0; i < out.length; i++) out[i]! += h[i] ?? 0;
   return out;
 }
@@ -53,12 +31,12 @@ const PAD = { left: 44, right: 8, top: 8, bottom: 20 };
 export function responseTimeChart(system: string, index: number, points: LatencyPoint[]): string {
   const hours = points.map((p) => ({
     hour: p.hour,
-    p50: interpolatedQuantile(p.histogram, 0.5),
-    p95: interpolatedQuantile(p.histogram, 0.95),
+    p50: histogramQuantile(p.histogram, 0.5),
+    p95: histogramQuantile(p.histogram, 0.95),
   }));
   const all = sum(points.map((p) => p.histogram));
-  const p50 = interpolatedQuantile(all, 0.5);
-  const p95 = interpolatedQuantile(all, 0.95);
+  const p50 = histogramQuantile(all, 0.5);
+  const p95 = histogramQuantile(all, 0.95);
   const label = `Response time of ${system}, last ${points.length} hours`;
   if (p50 === null || p95 === null) {
     return `<figure class="chart"><figcaption>${escapeHtml(label)}: no checks yet.</figcaption></figure>`;

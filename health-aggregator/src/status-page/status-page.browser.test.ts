@@ -19,7 +19,6 @@ import type { Status } from "../checks/types.js";
 import { settingsFromEnv } from "../config.js";
 import { parseConfig } from "../config/load.js";
 import { ManualClock } from "../engine/manual-clock.js";
-import { SyntheticRunStore } from "../synthetics/store.js";
 
 const CONFIG = `
 defaults: { interval: 15m, timeout: 5s }
@@ -102,7 +101,7 @@ describe("status page in Chromium", () => {
       createdBy: "test",
     });
     // Synthetic runs: RelayCore's chat flow failing the last two runs (a failover), the others passing.
-    const runs = new SyntheticRunStore(aggregator.store.db);
+    const runs = aggregator.store.syntheticRuns;
     for (let i = 0; i < 12; i++) {
       const at = clock.now() - (12 - i) * 5 * 60_000;
       for (const [flow, failing] of [

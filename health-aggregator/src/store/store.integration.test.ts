@@ -1,211 +1,72 @@
-/** The uptime store against real SQLite files in a temp dir, with an injected clock (plain numbers). */
+/**
+ * The SQLite storage against real files in a temp dir: the storage contract (test-support/contract.ts) that every
+ * implementation passes, then what is SQLite's own — its pragmas and migration version, a newer database refused,
+ * and no committed result lost to `kill -9`.
+ */
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../../../shared/index.js";
 import { MIGRATIONS } from "./migrations.js";
-import { percentile, UptimeStore } from "./store.js";
-
-const T0 = Date.parse("2026-11-01T00:00:00Z");
-const S = 1_000;
-const MIN = 60 * S;
-const H = 60 * MIN;
-const D = 24 * H;
+import { SqliteStorage } from "./storage.js";
+import { storageContract } from "./test-support/contract.js";
+import { T0 } from "./test-support/fixtures.js";
 
 const dirs: string[] = [];
-const stores: UptimeStore[] = [];
-function open(path?: string): UptimeStore {
-  let file = path;
-  if (!file) {
-    const dir = mkdtempSync(join(tmpdir(), "lookout-store-"));
-    dirs.push(dir);
-    file = join(dir, "uptime.db");
-  }
-  const store = new UptimeStore({ path: file, flushEveryMs: 0 });
-  stores.push(store);
-  return store;
+function tempFile(): string {
+  const dir = mkdtempSync(join(tmpdir(), "lookout-store-"));
+  dirs.push(dir);
+  return join(dir, "uptime.db");
 }
-afterEach(() => {
-  for (const s of stores.splice(0)) {
-    try {
-      s.close();
-    } catch {
-      /* already closed */
-    }
-  }
+const removeDirs = () => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+};
+
+storageContract("SQLite", {
+  create() {
+    const path = tempFile();
+    return {
+      storage: new SqliteStorage({ path, flushEveryMs: 0 }),
+      reopen: () => new SqliteStorage({ path, flushEveryMs: 0 }),
+    };
+  },
+  dispose: removeDirs,
 });
 
-/** Observes target every `every` ms from `from` to `to` with statusAt(t). */
-function feed(
-  store: UptimeStore,
-  target: string,
-  from: number,
-  to: number,
-  every: number,
-  statusAt: (t: number) => "healthy" | "degraded" | "unhealthy",
-  latency = 20,
-) {
-  for (let t = from; t < to; t += every)
-    store.observe({ targetId: target, at: t, status: statusAt(t), latencyMs: latency, maxGapMs: 2 * every + 5 * S });
-}
+// The storages below are closed by their tests; the temp dirs go with the contract's clean-up (dispose) after each.
+const open = (path: string) => new SqliteStorage({ path, flushEveryMs: 0 });
 
-describe("UptimeStore", () => {
-  it("weights availability by time: 15 of 60 minutes down is 75%", () => {
-    const store = open();
-    feed(store, "api", T0, T0 + H + 15 * S, 15 * S, (t) =>
-      t >= T0 + 30 * MIN && t < T0 + 45 * MIN ? "unhealthy" : "healthy",
-    );
-    const a = store.availability("api", T0, T0 + H);
-    expect(a.availability).toBeCloseTo(0.75, 10);
-    expect(a.downMs).toBe(15 * MIN);
-    expect(a.upMs).toBe(45 * MIN);
-    expect(a.noDataMs).toBe(0);
-  });
-
-  it("counts a gap in checking as no data, never as up or down", () => {
-    const store = open();
-    feed(store, "api", T0, T0 + 10 * MIN, 15 * S, () => "healthy");
-    // The aggregator was stopped for 30 minutes, then came back.
-    feed(store, "api", T0 + 40 * MIN, T0 + H + 15 * S, 15 * S, () => "healthy");
-    const a = store.availability("api", T0, T0 + H);
-    expect(a.availability).toBe(1);
-    // The last observation before the gap covers at most maxGap (35 s) beyond itself.
-    expect(a.noDataMs).toBe(30 * MIN - 35 * S + 15 * S);
-    expect(a.upMs + a.noDataMs).toBe(H);
-  });
-
-  it("counts maintenance separately", () => {
-    const store = open();
-    for (let t = T0; t < T0 + H + 15 * S; t += 15 * S) {
-      const inWindow = t >= T0 + 20 * MIN && t < T0 + 40 * MIN;
-      store.observe({
-        targetId: "api",
-        at: t,
-        status: inWindow ? "unhealthy" : "healthy",
-        latencyMs: 10,
-        maxGapMs: 35 * S,
-        maintenance: inWindow,
-      });
-    }
-    const a = store.availability("api", T0, T0 + H);
-    expect(a.maintenanceMs).toBe(20 * MIN);
-    expect(a.downMs).toBe(0);
-    expect(a.availability).toBe(1);
-  });
-
-  it("splits observed time at the edges of maintenance windows", () => {
-    const store = open();
-    // A window from 10:07:30 to 10:22:30 (off the 15 s grid of the checks); the target is down from 10:05 to 10:25.
-    const windows = [{ start: T0 + 7 * MIN + 30 * S, end: T0 + 22 * MIN + 30 * S }];
-    for (let t = T0; t < T0 + H + 15 * S; t += 15 * S) {
-      store.observe({
-        targetId: "api",
-        at: t,
-        status: t >= T0 + 5 * MIN && t < T0 + 25 * MIN ? "unhealthy" : "healthy",
-        latencyMs: 10,
-        maxGapMs: 35 * S,
-        maintenanceWindows: windows,
-      });
-    }
-    const a = store.availability("api", T0, T0 + H);
-    expect(a.maintenanceMs).toBe(15 * MIN);
-    expect(a.downMs).toBe(5 * MIN);
-    expect(a.upMs).toBe(40 * MIN);
-    expect(a.availability).toBeCloseTo(40 / 45, 10);
-    // Hour and day rollups agree with the minutes.
-    expect(store.availability("api", T0, T0 + 8 * D).maintenanceMs).toBe(15 * MIN);
-    expect(store.dailyBars("api", T0 + H, 1)[0]!.availability).toBeCloseTo(40 / 45, 10);
-  });
-
-  it("answers long windows from hour rollups with the same result", () => {
-    const store = open();
-    feed(store, "api", T0, T0 + 10 * D + 60 * S, 60 * S, (t) => ((t - T0) % D < H ? "unhealthy" : "healthy"));
-    const a = store.availability("api", T0, T0 + 10 * D);
-    expect(a.availability).toBeCloseTo(23 / 24, 10);
-    expect(store.availability("api", T0, T0 + D).availability).toBeCloseTo(23 / 24, 10);
-  });
-
-  it("keeps latency percentiles from histograms", () => {
-    const store = open();
-    let i = 0;
-    for (let t = T0; t < T0 + 100 * 15 * S; t += 15 * S) {
-      store.observe({ targetId: "api", at: t, status: "healthy", latencyMs: i++ < 98 ? 20 : 3000, maxGapMs: 35 * S });
-    }
-    const { latency } = store.availability("api", T0, T0 + H);
-    expect(latency.checks).toBe(100);
-    expect(latency.p50).toBe(25);
-    expect(latency.p95).toBe(25);
-    expect(latency.p99).toBe(5000);
-    expect(percentile([0, 0], 0.5)).toBeNull();
-  });
-
-  it("draws daily bars with no-data days", () => {
-    const store = open();
-    feed(store, "api", T0 + 2 * D, T0 + 3 * D + 15 * S, 15 * S, () => "healthy");
-    const bars = store.dailyBars("api", T0 + 4 * D - 1, 4);
-    expect(bars.map((b) => b.day)).toEqual(["2026-11-01", "2026-11-02", "2026-11-03", "2026-11-04"]);
-    expect(bars.map((b) => b.availability)).toEqual([null, null, 1, null]);
-    expect(bars[0]!.noDataMs).toBe(D);
-  });
-
-  it("stores raw results and applies retention per tier", () => {
-    const store = open();
-    for (let t = T0; t < T0 + 40 * D; t += H) {
-      store.addResult({ targetId: "api", instance: "main", role: "primary", status: "healthy", at: t, durationMs: 12 });
-      store.observe({ targetId: "api", at: t, status: "healthy", latencyMs: 12, maxGapMs: 2 * H });
-    }
-    store.flush();
-    const removed = store.applyRetention(T0 + 40 * D, { rawDays: 7, minuteDays: 30, hourDays: 366 });
-    expect(removed.results).toBe(33 * 24);
-    expect(removed.rollup_minute).toBeGreaterThan(0);
-    expect(removed.rollup_hour).toBe(0);
-    expect(store.results("api", 10_000)).toHaveLength(7 * 24);
-    expect(store.results("api", 1)[0]).toMatchObject({ instance: "main", status: "healthy", durationMs: 12 });
-  });
-
-  it("keeps incidents and failovers", () => {
-    const store = open();
-    const id = store.openIncident({
-      targetId: "automatrix",
-      startedAt: T0,
-      rootCause: "neuroweaver",
-      affected: ["automatrix", "relaycore"],
-      summary: "AutoMatrix is down",
-    });
-    expect(store.incidents({ openOnly: true })).toHaveLength(1);
-    store.updateIncident(id, { endedAt: T0 + 5 * MIN });
-    expect(store.incidents({ openOnly: true })).toHaveLength(0);
-    expect(store.incidents()[0]).toEqual({
-      id,
-      targetId: "automatrix",
-      startedAt: T0,
-      endedAt: T0 + 5 * MIN,
-      rootCause: "neuroweaver",
-      affected: ["automatrix", "relaycore"],
-      maintenance: false,
-      summary: "AutoMatrix is down",
-    });
-    store.recordFailover("relaycore", T0, "primary-a", "secondary-b");
-    expect(store.failovers("relaycore")).toEqual([
-      { targetId: "relaycore", at: T0, from: "primary-a", to: "secondary-b" },
-    ]);
-  });
-
+describe("SqliteStorage", () => {
   it("migrates once and reopens an existing file", () => {
-    const dir = mkdtempSync(join(tmpdir(), "lookout-store-"));
-    dirs.push(dir);
-    const file = join(dir, "uptime.db");
+    const file = tempFile();
     const first = open(file);
-    first.addResult({ targetId: "api", instance: "main", role: "primary", status: "healthy", at: T0, durationMs: 1 });
+    first.writer.addResult({
+      targetId: "api",
+      instance: "main",
+      role: "primary",
+      status: "healthy",
+      at: T0,
+      durationMs: 1,
+    });
     first.close();
     const second = open(file);
-    expect(second.db.pragma("user_version", { simple: true })).toBe(MIGRATIONS.length);
-    expect(second.db.pragma("journal_mode", { simple: true })).toBe("wal");
-    expect(second.results("api")).toHaveLength(1);
+    expect(second.uptime.results("api")).toHaveLength(1);
+    second.close();
+    const db = new Database(file, { readonly: true });
+    expect(db.pragma("user_version", { simple: true })).toBe(MIGRATIONS.length);
+    expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
+    db.close();
+  });
+
+  it("refuses a database newer than its migrations", () => {
+    const file = tempFile();
+    const db = new Database(file);
+    db.pragma(`user_version = ${MIGRATIONS.length + 1}`);
+    db.close();
+    expect(() => open(file)).toThrow(/newer than this aggregator knows/);
   });
 
   it("loses no committed result when the process is killed with -9", async () => {
@@ -214,11 +75,11 @@ describe("UptimeStore", () => {
     const file = join(dir, "uptime.db");
     // A child process writes results in small committed batches and reports each commit on stdout.
     const script = `
-      import { UptimeStore } from "${join(REPO_ROOT, "dist", "health-aggregator", "src", "store", "store.js")}";
-      const store = new UptimeStore({ path: ${JSON.stringify(file)}, flushEveryMs: 0 });
+      import { SqliteStorage } from "${join(REPO_ROOT, "dist", "health-aggregator", "src", "store", "storage.js")}";
+      const store = new SqliteStorage({ path: ${JSON.stringify(file)}, flushEveryMs: 0 });
       let at = ${T0};
       for (;;) {
-        for (let i = 0; i < 50; i++) store.addResult({ targetId: "api", instance: "main", role: "primary", status: "healthy", at: at++, durationMs: 1 });
+        for (let i = 0; i < 50; i++) store.writer.addResult({ targetId: "api", instance: "main", role: "primary", status: "healthy", at: at++, durationMs: 1 });
         store.flush();
         process.stdout.write("committed " + (at - ${T0}) + "\\n");
         await new Promise((r) => setImmediate(r));

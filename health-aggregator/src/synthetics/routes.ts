@@ -6,14 +6,12 @@
  *   POST /api/v1/synthetics/:flow/runs    run it now (admin bearer token); answers when the run is over, with its
  *                                         result — 201 whatever the outcome, 409 while a run is in progress
  */
-import type { FastifyInstance } from "fastify";
+import type { FastifyPluginCallback } from "fastify";
 import type { RunResult } from "../../../synthetics/index.js";
-import type { Aggregator } from "../aggregator.js";
-import { requireBearer } from "../auth.js";
-import type { AggregatorSettings } from "../config.js";
+import { errorSchema } from "../api/schemas.js";
+import { requireBearer } from "../bearer.js";
 import { operation } from "../openapi/operation.js";
-import { errorSchema } from "../schemas.js";
-import { FlowBusyError } from "./service.js";
+import { FlowBusyError, type SyntheticsService } from "./service.js";
 
 const outcome = { type: "string", enum: ["success", "failure", "timeout"] } as const;
 
@@ -134,11 +132,17 @@ const flowParams = {
   properties: { flow: { type: "string", pattern: "^[a-z0-9][a-z0-9-]{0,62}$" } },
 } as const;
 
-export function registerSyntheticsRoutes(
-  app: FastifyInstance,
-  deps: { aggregator: Aggregator; settings: AggregatorSettings },
-): void {
-  const service = deps.aggregator.synthetics;
+export interface SyntheticsRoutesOptions {
+  service: SyntheticsService;
+  /** The admin token a manual run needs as its bearer credential. */
+  adminToken: string;
+}
+
+export const syntheticsRoutes: FastifyPluginCallback<SyntheticsRoutesOptions> = (
+  app,
+  { service, adminToken },
+  done,
+) => {
   const view = (run: RunResult) => {
     const traceUrl = service.traceUrl(run.traceId);
     const trace = run.trace && {
@@ -214,7 +218,7 @@ export function registerSyntheticsRoutes(
   app.post(
     "/api/v1/synthetics/:flow/runs",
     {
-      onRequest: requireBearer(deps.settings.adminToken, "synthetics"),
+      onRequest: requireBearer(adminToken, "synthetics"),
       schema: {
         ...operation("runSyntheticFlow", "synthetics", "adminToken", "Run a flow now; answers when the run is over"),
         params: flowParams,
@@ -233,4 +237,5 @@ export function registerSyntheticsRoutes(
       }
     },
   );
-}
+  done();
+};

@@ -23,7 +23,7 @@ import {
 } from "../../../synthetics/index.js";
 import type { SyntheticMetrics } from "./metrics.js";
 import type { SyntheticsConfig } from "./config.js";
-import type { SyntheticRunStore } from "./store.js";
+import type { SyntheticRunRepository } from "../store/types.js";
 
 /** Calls run on every match of a cron expression until stopped. */
 export interface CronScheduler {
@@ -44,7 +44,7 @@ export const nodeCronScheduler: CronScheduler = {
 
 export interface SyntheticsDeps {
   catalogue: readonly Flow[];
-  store: SyntheticRunStore;
+  store: SyntheticRunRepository;
   metrics: SyntheticMetrics;
   logger: Logger;
   tracer: Tracer;
@@ -116,7 +116,7 @@ export class SyntheticsService {
           flow,
           schedule: entry.schedule,
           recheckMs: entry.recheckMs,
-          consecutiveFailures: this.deps.store.consecutiveFailures(flow.name),
+          consecutiveFailures: this.storedStreak(flow.name),
           running: undefined,
           pending: new Map(),
           appliedStartedAt: 0,
@@ -254,7 +254,12 @@ export class SyntheticsService {
 
   /** Failed runs since the flow's last success, as stored (what the status page shows). */
   storedStreak(name: string): number {
-    return this.deps.store.consecutiveFailures(name);
+    let n = 0;
+    for (const run of this.deps.store.runs(name, 100)) {
+      if (run.outcome === "success") break;
+      n++;
+    }
+    return n;
   }
 
   /** The run's trace in the Jaeger UI, opened at one span when spanId is given. */

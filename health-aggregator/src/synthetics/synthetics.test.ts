@@ -4,7 +4,7 @@
  * flight, results stored and exported as metrics, consecutive failures surviving a restart, retention, and the
  * status page section with its trace links. The flow under test is the built-in `relaycore-chat`, run against a real
  * HTTP server on port 0 that answers like RelayCore and can be told to misbehave (the flows against the real
- * stand-ins are in test/synthetics/flows.test.ts).
+ * stand-ins are in test/synthetics/synthetics.test.ts).
  */
 import { createServer, type ServerResponse } from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";

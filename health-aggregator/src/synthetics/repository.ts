@@ -1,10 +1,13 @@
 /**
  * Synthetic runs in the uptime database (migrations 4 and 6): one row per run, its steps and its trace-assertion
- * outcomes as JSON. Runs are minutes apart,
- * so each is written in its own statement as it finishes; retention deletes them with the raw results.
+ * outcomes as JSON. Runs are minutes apart, so each is written in its own statement as it finishes; they are raw
+ * results too, and are kept as long as the raw check results.
  */
-import type Database from "better-sqlite3";
 import type { RunResult, StepResult, TraceResult } from "../../../synthetics/index.js";
+import type { SqliteDatabase } from "../store/database.js";
+import type { Removed, RetentionPolicy, SyntheticRunRepository } from "../store/types.js";
+
+const DAY = 86_400_000;
 
 interface Row {
   flow: string;
@@ -32,19 +35,20 @@ const fromRow = (r: Row): RunResult => ({
   ...(r.trace !== null ? { trace: JSON.parse(r.trace) as TraceResult } : {}),
 });
 
-export class SyntheticRunStore {
+export class SqliteSyntheticRunRepository implements SyntheticRunRepository {
   private readonly insertRun;
   private readonly recent;
+  private readonly retention;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(db: SqliteDatabase) {
     this.insertRun = db.prepare(
       `INSERT INTO synthetic_runs (flow, run_id, started_at, duration_ms, outcome, trigger, trace_id, error, steps, trace)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.recent = db.prepare("SELECT * FROM synthetic_runs WHERE flow = ? ORDER BY started_at DESC, id DESC LIMIT ?");
+    this.retention = db.prepare("DELETE FROM synthetic_runs WHERE started_at < ?");
   }
 
-  /** Stores a run (already scrubbed of secrets by the runner). */
   add(run: RunResult): void {
     this.insertRun.run(
       run.flow,
@@ -60,18 +64,11 @@ export class SyntheticRunStore {
     );
   }
 
-  /** The flow's latest runs, newest first. */
   runs(flow: string, limit: number): RunResult[] {
     return (this.recent.all(flow, limit) as Row[]).map(fromRow);
   }
 
-  /** Failed or timed-out runs since the last success (what the consecutive-failures gauge restarts from). */
-  consecutiveFailures(flow: string): number {
-    let n = 0;
-    for (const run of this.runs(flow, 100)) {
-      if (run.outcome === "success") break;
-      n++;
-    }
-    return n;
+  applyRetention(now: number, policy: RetentionPolicy): Removed {
+    return { synthetic_runs: this.retention.run(now - policy.rawDays * DAY).changes };
   }
 }

@@ -1,29 +1,34 @@
 /**
- * The admin API: maintenance windows and Alertmanager silences, behind a JWT (guard.ts, jwt.ts). Reads need a valid
- * token; writes also need the configured write claim. 401 and 403 follow RFC 6750 (`WWW-Authenticate: Bearer
- * error="invalid_token" | "insufficient_scope"`).
+ * The admin API's maintenance windows, behind the admin JWT (admin/guard.ts): reads need a valid token, writes also
+ * the configured write claim. Creating a window silences its targets' alerts in Alertmanager when one is configured
+ * (admin.alertmanager), and ending or deleting an upcoming one expires them.
  */
-import type { FastifyInstance, FastifyReply } from "fastify";
-import type { Aggregator } from "../aggregator.js";
-import { type MaintenanceWindow, windowState } from "../maintenance/calendar.js";
-import { operation } from "../openapi/operation.js";
-import { errorSchema } from "../schemas.js";
-import { AlertmanagerError, type Matcher, regexLiteral } from "./alertmanager.js";
-import { identityOf, requireJwt } from "./guard.js";
-import {
-  adminErrors,
-  createSilenceBody,
-  createWindowBody,
-  silenceIdParams,
-  silenceSchema,
-  windowIdParams,
-  windowSchema,
-} from "./schemas.js";
+import type { FastifyPluginCallback } from "fastify";
+import { type AlertmanagerClient, type Matcher, regexLiteral } from "../admin/alertmanager.js";
+import { adminOperation, alertmanagerDown, badRequest } from "../admin/replies.js";
+import { adminErrors } from "../admin/schemas.js";
+import { type AdminGuard, identityOf } from "../admin/guard.js";
+import { errorSchema } from "../api/schemas.js";
+import type { TargetConfig } from "../config/load.js";
+import { type MaintenanceCalendar, type MaintenanceWindow, windowState } from "./calendar.js";
+import { createWindowBody, windowIdParams, windowSchema } from "./schemas.js";
 
 /** A window may start this much before "now" (clocks and request latency); earlier would rewrite recorded history. */
 const PAST_START_TOLERANCE_MS = 60_000;
 /** Labels the alert rules put on per-target and per-service alerts; a window silences both (see docs). */
 export const SILENCE_LABELS = ["target", "service"] as const;
+
+export interface MaintenanceRoutesOptions {
+  calendar: MaintenanceCalendar;
+  guard: AdminGuard;
+  /** The targets of the config in force: a window names some of them, or their systems. */
+  targets: () => readonly TargetConfig[];
+  /** admin.alertmanager of the config in force; undefined when none is configured. */
+  alertmanager: () => AlertmanagerClient | undefined;
+  /** A window was created, ended or deleted: the status page and status JSON must show it now. */
+  changed: () => void;
+  now: () => number;
+}
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -44,29 +49,13 @@ function windowView(w: MaintenanceWindow, now: number, warnings?: string[]) {
   };
 }
 
-const adminOperation = (operationId: string, summary: string) => operation(operationId, "admin", "adminJwt", summary);
-
-const badRequest = (reply: FastifyReply, message: string) => reply.code(400).send({ error: "bad_request", message });
-
-export function registerAdminRoutes(app: FastifyInstance, aggregator: Aggregator): void {
-  const read = requireJwt(aggregator, false);
-  const write = requireJwt(aggregator, true);
-  const now = () => aggregator.clock.now();
-  const alertmanagerDown = (reply: FastifyReply, error: unknown) =>
-    reply.code(502).send({
-      error: "alertmanager_unavailable",
-      message: error instanceof AlertmanagerError ? error.message : "Alertmanager could not be reached",
-    });
-  const noAlertmanager = (reply: FastifyReply) =>
-    reply.code(503).send({
-      error: "alertmanager_not_configured",
-      message: "silences need admin.alertmanager.url in the aggregator's config",
-    });
+export const maintenanceRoutes: FastifyPluginCallback<MaintenanceRoutesOptions> = (app, options, done) => {
+  const { calendar, guard, alertmanager, changed, now } = options;
 
   app.get(
     "/api/v1/admin/maintenance",
     {
-      onRequest: read,
+      onRequest: guard.read,
       schema: {
         ...adminOperation("listMaintenanceWindows", "Maintenance windows"),
         querystring: {
@@ -91,14 +80,14 @@ export function registerAdminRoutes(app: FastifyInstance, aggregator: Aggregator
     (request) => {
       const { state, limit } = request.query as { state: "active" | "upcoming" | "past" | "all"; limit: number };
       const at = now();
-      return { windows: aggregator.maintenance.list(state, limit).map((w) => windowView(w, at)) };
+      return { windows: calendar.list(state, limit).map((w) => windowView(w, at)) };
     },
   );
 
   app.get(
     "/api/v1/admin/maintenance/:id",
     {
-      onRequest: read,
+      onRequest: guard.read,
       schema: {
         ...adminOperation("getMaintenanceWindow", "One maintenance window"),
         params: windowIdParams,
@@ -106,7 +95,7 @@ export function registerAdminRoutes(app: FastifyInstance, aggregator: Aggregator
       },
     },
     async (request, reply) => {
-      const w = aggregator.maintenance.get((request.params as { id: number }).id);
+      const w = calendar.get((request.params as { id: number }).id);
       if (!w) return reply.code(404).send({ error: "not_found", message: "no such maintenance window" });
       return windowView(w, now());
     },
@@ -115,7 +104,7 @@ export function registerAdminRoutes(app: FastifyInstance, aggregator: Aggregator
   app.post(
     "/api/v1/admin/maintenance",
     {
-      onRequest: write,
+      onRequest: guard.write,
       schema: {
         ...adminOperation("createMaintenanceWindow", "Create a maintenance window (write claim)"),
         body: createWindowBody,
@@ -137,7 +126,7 @@ export function registerAdminRoutes(app: FastifyInstance, aggregator: Aggregator
       if (end <= at) return badRequest(reply, "end must be in the future");
       if (start < at - PAST_START_TOLERANCE_MS)
         return badRequest(reply, "start must not be in the past: recorded history is not rewritten");
-      const configured = aggregator.engine.currentConfig.targets;
+      const configured = options.targets();
       const known = new Set(configured.map((t) => t.id));
       const unknownTargets = (body.targets ?? []).filter((t) => !known.has(t));
       if (unknownTargets.length)
@@ -157,14 +146,14 @@ export function registerAdminRoutes(app: FastifyInstance, aggregator: Aggregator
       const { subject } = identityOf(request);
       // Silences first: if Alertmanager refuses, nothing is stored and the caller can retry as a whole.
       const silenceIds: string[] = [];
-      const alertmanager = aggregator.admin.alertmanager;
-      if (alertmanager) {
+      const client = alertmanager();
+      if (client) {
         try {
           const value = targets.map(regexLiteral).join("|");
           for (const label of SILENCE_LABELS) {
             const matchers: Matcher[] = [{ name: label, value, isRegex: true, isEqual: true }];
             silenceIds.push(
-              await alertmanager.create({
+              await client.create({
                 matchers,
                 startsAt: iso(start),
                 endsAt: iso(end),
@@ -174,11 +163,11 @@ export function registerAdminRoutes(app: FastifyInstance, aggregator: Aggregator
             );
           }
         } catch (error) {
-          await Promise.allSettled(silenceIds.map((id) => alertmanager.expire(id)));
+          await Promise.allSettled(silenceIds.map((id) => client.expire(id)));
           return alertmanagerDown(reply, error);
         }
       }
-      const created = aggregator.maintenance.create({
+      const created = calendar.create({
         start,
         end,
         targets,
@@ -186,8 +175,8 @@ export function registerAdminRoutes(app: FastifyInstance, aggregator: Aggregator
         reason: body.reason,
         createdBy: subject,
       });
-      if (silenceIds.length) aggregator.maintenance.setSilences(created.id, silenceIds);
-      aggregator.maintenanceChanged();
+      if (silenceIds.length) calendar.setSilences(created.id, silenceIds);
+      changed();
       request.log.info({ window: created.id, targets: targets.length }, "maintenance window created");
       return reply.code(201).send(windowView({ ...created, silenceIds }, at));
     },
@@ -196,7 +185,7 @@ export function registerAdminRoutes(app: FastifyInstance, aggregator: Aggregator
   app.post(
     "/api/v1/admin/maintenance/:id/end",
     {
-      onRequest: write,
+      onRequest: guard.write,
       schema: {
         ...adminOperation("endMaintenanceWindow", "End an active window now (write claim)"),
         params: windowIdParams,
@@ -205,16 +194,16 @@ export function registerAdminRoutes(app: FastifyInstance, aggregator: Aggregator
     },
     async (request, reply) => {
       const { id } = request.params as { id: number };
-      const existing = aggregator.maintenance.get(id);
+      const existing = calendar.get(id);
       if (!existing) return reply.code(404).send({ error: "not_found", message: "no such maintenance window" });
-      const ended = aggregator.maintenance.endNow(id);
+      const ended = calendar.endNow(id);
       if (!ended)
         return reply.code(409).send({
           error: "conflict",
           message: `window ${id} is ${windowState(existing, now())}; only an active window can be ended (delete an upcoming one)`,
         });
-      aggregator.maintenanceChanged();
-      const warnings = await expireSilences(aggregator, ended.silenceIds);
+      changed();
+      const warnings = await expireSilences(alertmanager(), ended.silenceIds);
       return windowView(ended, now(), warnings);
     },
   );
@@ -222,7 +211,7 @@ export function registerAdminRoutes(app: FastifyInstance, aggregator: Aggregator
   app.delete(
     "/api/v1/admin/maintenance/:id",
     {
-      onRequest: write,
+      onRequest: guard.write,
       schema: {
         ...adminOperation("deleteMaintenanceWindow", "Delete an upcoming or past window (write claim)"),
         params: windowIdParams,
@@ -241,140 +230,24 @@ export function registerAdminRoutes(app: FastifyInstance, aggregator: Aggregator
     },
     async (request, reply) => {
       const { id } = request.params as { id: number };
-      const existing = aggregator.maintenance.get(id);
+      const existing = calendar.get(id);
       if (!existing) return reply.code(404).send({ error: "not_found", message: "no such maintenance window" });
       if (windowState(existing, now()) === "active")
         return reply
           .code(409)
           .send({ error: "conflict", message: `window ${id} is active: end it first (POST …/${id}/end)` });
-      aggregator.maintenance.delete(id);
-      aggregator.maintenanceChanged();
+      calendar.delete(id);
+      changed();
       const warnings =
-        windowState(existing, now()) === "upcoming" ? await expireSilences(aggregator, existing.silenceIds) : [];
+        windowState(existing, now()) === "upcoming" ? await expireSilences(alertmanager(), existing.silenceIds) : [];
       return { deleted: id, ...(warnings.length ? { warnings } : {}) };
     },
   );
-
-  app.get(
-    "/api/v1/admin/silences",
-    {
-      onRequest: read,
-      schema: {
-        ...adminOperation("listSilences", "Alertmanager's silences"),
-        querystring: {
-          type: "object",
-          additionalProperties: false,
-          properties: { state: { type: "string", enum: ["active", "pending", "expired", "all"], default: "all" } },
-        },
-        response: {
-          200: {
-            description: "Alertmanager's silences.",
-            type: "object",
-            required: ["silences"],
-            properties: { silences: { type: "array", items: silenceSchema } },
-          },
-          502: errorSchema,
-          ...adminErrors,
-        },
-      },
-    },
-    async (request, reply) => {
-      const alertmanager = aggregator.admin.alertmanager;
-      if (!alertmanager) return noAlertmanager(reply);
-      const { state } = request.query as { state: string };
-      try {
-        const silences = await alertmanager.list();
-        return { silences: silences.filter((s) => state === "all" || s.state === state) };
-      } catch (error) {
-        return alertmanagerDown(reply, error);
-      }
-    },
-  );
-
-  app.post(
-    "/api/v1/admin/silences",
-    {
-      onRequest: write,
-      schema: {
-        ...adminOperation("createSilence", "Create an Alertmanager silence (write claim)"),
-        body: createSilenceBody,
-        response: {
-          201: {
-            description: "The silence's id.",
-            type: "object",
-            required: ["id"],
-            properties: { id: { type: "string" } },
-          },
-          502: errorSchema,
-          ...adminErrors,
-        },
-      },
-    },
-    async (request, reply) => {
-      const alertmanager = aggregator.admin.alertmanager;
-      if (!alertmanager) return noAlertmanager(reply);
-      const body = request.body as { matchers: Matcher[]; start?: string; end: string; comment: string };
-      const at = now();
-      const start = body.start ? Date.parse(body.start) : at;
-      const end = Date.parse(body.end);
-      if (end <= start) return badRequest(reply, "end must be after start");
-      if (end <= at) return badRequest(reply, "end must be in the future");
-      try {
-        const id = await alertmanager.create({
-          matchers: body.matchers,
-          startsAt: iso(start),
-          endsAt: iso(end),
-          createdBy: `lookout admin (${identityOf(request).subject})`,
-          comment: body.comment,
-        });
-        return reply.code(201).send({ id });
-      } catch (error) {
-        // Alertmanager's 400 (e.g. an invalid regex) is the caller's mistake: pass it on as such.
-        if (error instanceof AlertmanagerError && error.status === 400) return badRequest(reply, error.message);
-        return alertmanagerDown(reply, error);
-      }
-    },
-  );
-
-  app.delete(
-    "/api/v1/admin/silences/:id",
-    {
-      onRequest: write,
-      schema: {
-        ...adminOperation("expireSilence", "Expire an Alertmanager silence (write claim)"),
-        params: silenceIdParams,
-        response: {
-          200: {
-            description: "The id of the silence expired.",
-            type: "object",
-            required: ["expired"],
-            properties: { expired: { type: "string" } },
-          },
-          404: errorSchema,
-          502: errorSchema,
-          ...adminErrors,
-        },
-      },
-    },
-    async (request, reply) => {
-      const alertmanager = aggregator.admin.alertmanager;
-      if (!alertmanager) return noAlertmanager(reply);
-      const { id } = request.params as { id: string };
-      try {
-        await alertmanager.expire(id);
-        return { expired: id };
-      } catch (error) {
-        if (error instanceof AlertmanagerError && error.status === 404)
-          return reply.code(404).send({ error: "not_found", message: `Alertmanager has no silence ${id}` });
-        return alertmanagerDown(reply, error);
-      }
-    },
-  );
-}
+  done();
+};
 
 /** Expires a window's silences; what failed comes back as warnings (the window itself has already changed). */
-async function expireSilences(aggregator: Aggregator, ids: string[]): Promise<string[]> {
-  const alertmanager = aggregator.admin.alertmanager;
+async function expireSilences(alertmanager: AlertmanagerClient | undefined, ids: string[]): Promise<string[]> {
   if (!alertmanager || ids.length === 0) return [];
   const results = await Promise.allSettled(ids.map((id) => alertmanager.expire(id)));
   return results.flatMap((r, i) =>

@@ -1,43 +1,7 @@
-/** Response schemas of the HTTP interface: Fastify validates requests and serialises replies with them. */
+/** Reply schemas of the read models (status.ts, history.ts): the public API's status, history and incidents. */
 
 const status = { type: "string", enum: ["healthy", "degraded", "unhealthy"] } as const;
 const nullableNumber = { type: ["number", "null"] } as const;
-
-export const errorSchema = {
-  description: "An error: a code (`not_found`, `unauthorized`, …) and what was wrong.",
-  type: "object",
-  required: ["error", "message"],
-  properties: { error: { type: "string" }, message: { type: "string" } },
-} as const;
-
-export const healthSchema = {
-  description: "The aggregator's own health: its state, dependencies and request figures of the last minute.",
-  type: "object",
-  required: ["status", "timestamp", "uptime", "version", "dependencies", "metrics"],
-  properties: {
-    status,
-    timestamp: { type: "string", format: "date-time" },
-    uptime: { type: "number" },
-    version: { type: "string" },
-    dependencies: {
-      type: "object",
-      additionalProperties: {
-        type: "object",
-        required: ["status", "responseTime"],
-        properties: { status, responseTime: { type: "number" } },
-      },
-    },
-    metrics: {
-      type: "object",
-      required: ["requestsPerMinute", "errorRate", "avgResponseTime"],
-      properties: {
-        requestsPerMinute: { type: "number" },
-        errorRate: { type: "number" },
-        avgResponseTime: { type: "number" },
-      },
-    },
-  },
-} as const;
 
 const incident = {
   type: "object",
@@ -129,30 +93,5 @@ export const historySchema = {
       properties: { p50: nullableNumber, p95: nullableNumber, p99: nullableNumber, checks: { type: "integer" } },
     },
     incidents: { type: "array", items: incident },
-  },
-} as const;
-
-export const alertsSchema = {
-  description: "Alert instances from Alertmanager's notifications, newest first.",
-  type: "object",
-  required: ["alerts"],
-  properties: {
-    alerts: {
-      type: "array",
-      items: {
-        type: "object",
-        required: ["fingerprint", "status", "alertname", "severity", "startsAt", "endsAt", "summary"],
-        properties: {
-          fingerprint: { type: "string" },
-          status: { type: "string", enum: ["firing", "resolved"] },
-          alertname: { type: "string" },
-          severity: { type: "string" },
-          service: { type: ["string", "null"] },
-          summary: { type: "string" },
-          startsAt: { type: "string" },
-          endsAt: { type: ["string", "null"] },
-        },
-      },
-    },
   },
 } as const;
