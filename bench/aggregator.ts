@@ -500,7 +500,10 @@ if (role === "--farm") {
   }
   process.send!({ ports });
 } else if (role === "--load") {
-  // Open-loop load: requests at a fixed rate regardless of answers, latency measured from the scheduled send time.
+  // Open-loop load: requests at a fixed rate regardless of answers. Latency is measured from the scheduled send time
+  // when a request leaves late (the wait for a slow answer counts, as it would for a real client), and from when it
+  // left when early: a wait under a millisecond is not slept (setTimeout cannot), so a request may leave up to 1 ms
+  // before its time and an answer faster than that gave a negative latency.
   const { request, Agent } = await import("undici");
   const [, , , url, rateText, secondsText, auth] = process.argv;
   const rate = Number(rateText);
@@ -514,12 +517,13 @@ if (role === "--farm") {
     const due = start + (i * 1000) / rate;
     const wait = due - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    const from = Math.min(due, performance.now());
     pending.push(
       request(url!, { dispatcher: agent, headers: auth ? { authorization: auth } : {} })
         .then(async (res) => {
           await res.body.dump();
           if (res.statusCode !== 200) errors++;
-          latencies.push(performance.now() - due);
+          latencies.push(performance.now() - from);
         })
         .catch(() => void errors++),
     );
