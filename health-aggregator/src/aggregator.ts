@@ -196,7 +196,7 @@ export class Aggregator {
     }
     return {
       status,
-      dependencies: { database: { status: "healthy", responseTime: Math.round(this.lastFlushMs * 100) / 100 } },
+      dependencies: { database: { status, responseTime: Math.round(this.lastFlushMs * 100) / 100 } },
     };
   }
 }

@@ -7,7 +7,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { Ajv } from "ajv";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { missingToolMessage, toolPaths } from "../../stack/index.js";
 import { healthSchema } from "./api/schemas.js";
 import { settingsFromEnv } from "./config.js";
@@ -35,6 +35,19 @@ describe("health aggregator HTTP interface", () => {
       dependencies: { database: { status: "healthy", responseTime: expect.any(Number) as number } },
       metrics: { requestsPerMinute: 0, errorRate: 0, avgResponseTime: 0 },
     });
+  });
+
+  it("reports itself and its database unhealthy when the database cannot be written", async () => {
+    const { app, aggregator } = build();
+    vi.spyOn(aggregator.store, "flush").mockImplementation(() => {
+      throw new Error("SQLITE_IOERR: disk I/O error");
+    });
+    const body = (await app.inject({ method: "GET", url: "/health" })).json<{
+      status: string;
+      dependencies: { database: { status: string } };
+    }>();
+    expect(body.status).toBe("unhealthy");
+    expect(body.dependencies.database.status).toBe("unhealthy");
   });
 
   it("serves /health from memory: one body per second of the clock, valid against its schema", async () => {
